@@ -1,0 +1,1 @@
+"""Conformance harness: holds the Python implementation to the Lean theorems."""
