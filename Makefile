@@ -1,0 +1,63 @@
+# atomik — every claimed law is a Lean theorem with an executable check against the Python code.
+#
+#   make verify   the test command (CI runs exactly this): lint, Python tests, Lean proofs,
+#                 conformance harness, coverage report in reports/
+#   make bench    the main job: python -m atomik.benchmark (tables and plots in reports/benchmark/)
+#   make lean     the Lean proofs only          make test     Python tests only (no Lean, fast)
+#   make report   regenerate reports/ from the last conformance run
+#   make mutants  plant bugs in a copy of the Python code and show which theorem checks catch them
+
+PYTHON   ?= python3
+VENV     ?= .venv
+PY       := $(VENV)/bin/python
+STAMP    := $(VENV)/.installed
+EXTRAS   ?= dev
+
+.PHONY: verify venv lint lean test conformance report bench bench-quick mutants demo clean help
+
+help:
+	@sed -n '2,10p' Makefile
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[$(EXTRAS)]'
+	@touch $@
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check python conformance tests
+	$(PY) -m atomik.conformance.leanlint lean
+
+lean: $(STAMP)
+	$(PY) -m atomik.conformance.leanlint lean
+	$(PY) -m atomik.conformance.leanbuild --out build/lean-status.json
+
+test: $(STAMP)
+	$(PY) -m pytest tests
+
+conformance: $(STAMP)
+	$(PY) -m atomik.conformance check --lean-status build/lean-status.json --out reports
+
+report: $(STAMP)
+	$(PY) -m atomik.conformance report --out reports
+
+verify: lint test lean conformance
+	@echo "make verify: all gates passed; report in reports/coverage.md"
+
+bench: $(STAMP)
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	$(PY) -m atomik.benchmark
+
+bench-quick: $(STAMP)
+	$(PY) -m atomik.benchmark --quick
+
+mutants: $(STAMP)
+	$(PY) -m atomik.conformance.mutants
+
+demo: $(STAMP)
+	$(PY) -m atomik
+
+clean:
+	rm -rf build reports .pytest_cache .hypothesis
