@@ -95,3 +95,16 @@ def test_import_of_a_missing_project_module_is_an_error(tmp_path: Path) -> None:
     write(tmp_path, "Atomik/A.lean", ["Atomik.Nope"])
     with pytest.raises(SystemExit, match=r"Atomik\.Nope"):
         discover(tmp_path)
+
+
+def test_real_error_output_fails_with_every_error_and_its_goal() -> None:
+    # Captured from the wasm Lean 4.28 build of fixtures/wasm_errors.lean (exit status 1).
+    output = (FIXTURES / "wasm_errors.txt").read_text()
+    verdict = classify(1, output)
+    assert verdict.status == "failed"
+    assert [m.splitlines()[0] for m in verdict.messages] == [
+        "src/T/B.lean:12:65: error: unsolved goals",
+        "src/T/B.lean:15:0: error: Not a definitional equality: the left-hand side",
+        "src/T/B.lean:15:35: error: Type mismatch",
+    ]
+    assert "⊢ 0#w = a" in verdict.messages[0]
