@@ -77,8 +77,10 @@ class AtomikContext:
         The new reference is the current state (or ``new_reference`` if given, as in
         atomik-core); the accumulator is cleared. Lean: ``Context.swap`` (without argument).
         """
-        new = None if new_reference is None else check_value(
-            new_reference, self._width, "new_reference"
+        new = (
+            None
+            if new_reference is None
+            else check_value(new_reference, self._width, "new_reference")
         )
         current = self.read()
         self._reference = current if new is None else new
@@ -269,9 +271,7 @@ def replay(initial: int, deltas: Iterable[int], *, width: int = 64) -> int:
     """
     w = check_width(width)
     state = check_value(initial, w, "initial")
-    if isinstance(deltas, str | bytes | bytearray | memoryview) or not isinstance(
-        deltas, Iterable
-    ):
+    if isinstance(deltas, str | bytes | bytearray | memoryview) or not isinstance(deltas, Iterable):
         raise AtomikTypeError(f"deltas must be an iterable of ints, got {type(deltas).__name__}")
     for i, d in enumerate(deltas):
         state = state ^ check_value(d, w, f"deltas[{i}]")

@@ -154,9 +154,7 @@ def compose_all(deltas: Iterable[int] | U64Array, *, width: int = 64) -> int:
             )
         check_array_fits(deltas, w, "deltas")
         return int(xor_reduce(deltas))
-    if isinstance(deltas, str | bytes | bytearray | memoryview) or not isinstance(
-        deltas, Iterable
-    ):
+    if isinstance(deltas, str | bytes | bytearray | memoryview) or not isinstance(deltas, Iterable):
         raise AtomikTypeError(
             f"deltas must be an iterable of ints or a uint64 array, got {type(deltas).__name__}"
         )

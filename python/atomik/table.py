@@ -94,8 +94,7 @@ class AtomikTable:
             return values
         if isinstance(values, str | bytes | bytearray) or not isinstance(values, Iterable):
             raise AtomikTypeError(
-                f"{what} must be a uint64 array or an iterable of ints, "
-                f"got {type(values).__name__}"
+                f"{what} must be a uint64 array or an iterable of ints, got {type(values).__name__}"
             )
         vals = [check_value(v, self._width, f"{what}[{i}]") for i, v in enumerate(values)]
         return np.array(vals, dtype=np.uint64)
@@ -131,8 +130,10 @@ class AtomikTable:
     def swap(self, addr: int, new_reference: int | None = None) -> int:
         """Start a new epoch at ``addr`` (see :meth:`AtomikContext.swap`); return the old read."""
         a = check_addr(addr, self._n)
-        new = None if new_reference is None else check_value(
-            new_reference, self._width, "new_reference"
+        new = (
+            None
+            if new_reference is None
+            else check_value(new_reference, self._width, "new_reference")
         )
         current = int(self._ref[a] ^ self._acc[a])
         self._ref[a] = current if new is None else new

@@ -182,7 +182,11 @@ def test_snapshot_restore_copy_eq_repr() -> None:
     c.accum(0x00F)
     snap = c.snapshot()
     assert snap == {
-        "width": 12, "reference": 0xABC, "accumulator": 0xF, "state": 0xAB3, "delta_count": 1
+        "width": 12,
+        "reference": 0xABC,
+        "accumulator": 0xF,
+        "state": 0xAB3,
+        "delta_count": 1,
     }
     d = AtomikContext.from_snapshot(snap)
     assert d == c and d.delta_count == 1

@@ -61,8 +61,9 @@ def test_compose_all_list_and_array(wv: tuple[int, list[int]]) -> None:
     assert compose_all(ds, width=w) == expected
     assert compose_all(iter(ds), width=w) == expected
     nw = (w + 63) // 64
-    rows = np.array([[(d >> (64 * k)) & ((1 << 64) - 1) for k in range(nw)] for d in ds],
-                    dtype=np.uint64)
+    rows = np.array(
+        [[(d >> (64 * k)) & ((1 << 64) - 1) for k in range(nw)] for d in ds], dtype=np.uint64
+    )
     assert compose_all(rows, width=w) == expected
     if w <= 64:
         assert compose_all(np.array(ds, dtype=np.uint64), width=w) == expected
