@@ -1,0 +1,249 @@
+"""Delta messages and wire format v1 (specified in ``spec/wire-format.md``).
+
+A :class:`DeltaMessage` says "replica ``origin``, in epoch ``epoch``, as its ``seq``-th update,
+XORed ``delta`` (``width`` bits) into address ``addr``". Frames carry a magic byte, a version byte,
+a kind byte, fixed-size little-endian fields, the delta as ``ceil(width / 8)`` little-endian bytes,
+and a CRC32C (Castagnoli, from the ``crc32c`` package) over every byte before it.
+
+Decoding is total on bytes: it returns exactly the message that was encoded, or raises a
+:class:`~atomik.errors.FrameError` subclass saying what is wrong — never another exception, never a
+partial or different message.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import crc32c as _crc32c
+
+from atomik._check import as_buffer, check_value, check_width
+from atomik.errors import (
+    AtomikTypeError,
+    FrameChecksumError,
+    FrameFieldError,
+    FrameLengthError,
+    FrameVersionError,
+    WidthError,
+)
+
+__all__ = [
+    "BATCH_HEADER_SIZE",
+    "KIND_BATCH",
+    "KIND_MESSAGE",
+    "MAGIC",
+    "MAX_WIDTH",
+    "MESSAGE_HEADER_SIZE",
+    "VERSION",
+    "DeltaMessage",
+    "crc32c",
+    "decode",
+    "decode_any",
+    "decode_batch",
+    "encode",
+    "encode_batch",
+    "frame_size",
+]
+
+MAGIC = 0xA7
+VERSION = 1
+KIND_MESSAGE = 0x01
+KIND_BATCH = 0x02
+MAX_WIDTH = 0xFFFF
+
+_PREFIX = struct.Struct("<BBB")  # magic, version, kind
+_FIELDS = struct.Struct("<IIQIH")  # origin, epoch, seq, addr, width
+_COUNT = struct.Struct("<I")
+_CRC = struct.Struct("<I")
+MESSAGE_HEADER_SIZE = _PREFIX.size + _FIELDS.size  # 25
+BATCH_HEADER_SIZE = _PREFIX.size + _COUNT.size  # 7
+_WIDTH_OFFSET = _FIELDS.size - 2  # offset of width inside a record
+
+
+def crc32c(data: bytes | bytearray | memoryview) -> int:
+    """CRC32C (Castagnoli) of ``data``, as used by every frame."""
+    return int(_crc32c.crc32c(data))
+
+
+def _delta_bytes(width: int) -> int:
+    return (width + 7) // 8
+
+
+def frame_size(width: int) -> int:
+    """Exact size in bytes of a single-message frame whose delta has ``width`` bits."""
+    return MESSAGE_HEADER_SIZE + _delta_bytes(check_width(width)) + _CRC.size
+
+
+@dataclass(frozen=True, slots=True)
+class DeltaMessage:
+    """One delta addressed to one context, as sent between replicas.
+
+    Field ranges (checked on construction): ``origin``, ``epoch`` and ``addr`` are u32, ``seq``
+    is u64, ``width`` is 1..65535 and ``0 <= delta < 2**width``.
+    """
+
+    origin: int
+    epoch: int
+    seq: int
+    addr: int
+    width: int
+    delta: int
+
+    def __post_init__(self) -> None:
+        """Validate every field (see the class docstring)."""
+        for name, bits in (("origin", 32), ("epoch", 32), ("seq", 64), ("addr", 32)):
+            check_value(getattr(self, name), bits, name)
+        w = check_width(self.width)
+        if w > MAX_WIDTH:
+            raise WidthError(f"width must be at most {MAX_WIDTH} on the wire, got {w}")
+        check_value(self.delta, w, "delta")
+        for name in ("origin", "epoch", "seq", "addr", "width", "delta"):
+            object.__setattr__(self, name, int(getattr(self, name)))
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """``(origin, seq)``: the identity replicas deduplicate by."""
+        return (self.origin, self.seq)
+
+    def encode(self) -> bytes:
+        """This message as a v1 single-message frame."""
+        return encode(self)
+
+
+def _record(m: DeltaMessage) -> bytes:
+    return _FIELDS.pack(m.origin, m.epoch, m.seq, m.addr, m.width) + m.delta.to_bytes(
+        _delta_bytes(m.width), "little"
+    )
+
+
+def _seal(body: bytes) -> bytes:
+    return body + _CRC.pack(crc32c(body))
+
+
+def _check_message(m: object) -> DeltaMessage:
+    if not isinstance(m, DeltaMessage):
+        raise AtomikTypeError(f"expected a DeltaMessage, got {type(m).__name__}")
+    return m
+
+
+def encode(msg: DeltaMessage) -> bytes:
+    """Encode one message as a v1 single-message frame (``frame_size(msg.width)`` bytes)."""
+    m = _check_message(msg)
+    return _seal(_PREFIX.pack(MAGIC, VERSION, KIND_MESSAGE) + _record(m))
+
+
+def encode_batch(msgs: Iterable[DeltaMessage]) -> bytes:
+    """Encode many messages in one v1 batch frame (one CRC32C over the whole frame)."""
+    ms = [_check_message(m) for m in msgs]
+    if len(ms) > 0xFFFF_FFFF:
+        raise FrameLengthError(f"a batch holds at most {0xFFFF_FFFF} messages, got {len(ms)}")
+    parts = [_PREFIX.pack(MAGIC, VERSION, KIND_BATCH), _COUNT.pack(len(ms))]
+    parts += [_record(m) for m in ms]
+    return _seal(b"".join(parts))
+
+
+def _check_prefix(mv: memoryview, kind: int) -> None:
+    if mv.nbytes < _PREFIX.size:
+        raise FrameLengthError(f"frame needs at least {_PREFIX.size} bytes, got {mv.nbytes}")
+    magic, version, got_kind = _PREFIX.unpack_from(mv, 0)
+    if magic != MAGIC:
+        raise FrameVersionError(
+            f"not an atomik frame: magic byte 0x{magic:02x}, expected 0x{MAGIC:02x}"
+        )
+    if version != VERSION:
+        raise FrameVersionError(f"unknown frame version {version}, expected {VERSION}")
+    if got_kind != kind:
+        names = {KIND_MESSAGE: "single message", KIND_BATCH: "batch"}
+        raise FrameFieldError(
+            f"frame kind 0x{got_kind:02x} ({names.get(got_kind, 'unknown')}), "
+            f"expected 0x{kind:02x} ({names[kind]})"
+        )
+
+
+def _check_crc(mv: memoryview) -> None:
+    body_len = mv.nbytes - _CRC.size
+    (stored,) = _CRC.unpack_from(mv, body_len)
+    actual = crc32c(mv[:body_len])
+    if stored != actual:
+        raise FrameChecksumError(
+            f"CRC32C mismatch: frame says 0x{stored:08x}, contents give 0x{actual:08x}"
+        )
+
+
+def _parse_record(mv: memoryview, off: int, index: str) -> DeltaMessage:
+    origin, epoch, seq, addr, width = _FIELDS.unpack_from(mv, off)
+    if width == 0:
+        raise FrameFieldError(f"{index}width 0: expected 1 <= width <= {MAX_WIDTH}")
+    n = _delta_bytes(width)
+    start = off + _FIELDS.size
+    delta = int.from_bytes(mv[start : start + n], "little")
+    if delta >> width:
+        raise FrameFieldError(
+            f"{index}delta {hex(delta)} does not fit width {width}: "
+            f"expected 0 <= delta < {hex(1 << width)}"
+        )
+    return DeltaMessage(origin, epoch, seq, addr, width, delta)
+
+
+def decode(data: bytes | bytearray | memoryview) -> DeltaMessage:
+    """Decode a v1 single-message frame; the whole buffer must be exactly one frame.
+
+    Checks, in order: magic and version (:class:`FrameVersionError`), kind
+    (:class:`FrameFieldError`), length (:class:`FrameLengthError`), CRC32C
+    (:class:`FrameChecksumError`), field ranges (:class:`FrameFieldError`).
+    """
+    mv = as_buffer(data, "data")
+    _check_prefix(mv, KIND_MESSAGE)
+    minimum = MESSAGE_HEADER_SIZE + _CRC.size
+    if mv.nbytes < minimum:
+        raise FrameLengthError(
+            f"single-message frame needs at least {minimum} bytes, got {mv.nbytes}"
+        )
+    (width,) = struct.unpack_from("<H", mv, _PREFIX.size + _WIDTH_OFFSET)
+    expected = minimum + _delta_bytes(width)
+    if mv.nbytes != expected:
+        raise FrameLengthError(
+            f"frame with width {width} must be {expected} bytes, got {mv.nbytes}"
+        )
+    _check_crc(mv)
+    return _parse_record(mv, _PREFIX.size, "")
+
+
+def decode_batch(data: bytes | bytearray | memoryview) -> list[DeltaMessage]:
+    """Decode a v1 batch frame into its messages (same checks as :func:`decode`)."""
+    mv = as_buffer(data, "data")
+    _check_prefix(mv, KIND_BATCH)
+    minimum = BATCH_HEADER_SIZE + _CRC.size
+    if mv.nbytes < minimum:
+        raise FrameLengthError(f"batch frame needs at least {minimum} bytes, got {mv.nbytes}")
+    (count,) = _COUNT.unpack_from(mv, _PREFIX.size)
+    end = mv.nbytes - _CRC.size
+    if count * _FIELDS.size > end - BATCH_HEADER_SIZE:
+        raise FrameLengthError(
+            f"batch says {count} messages, but {end - BATCH_HEADER_SIZE} bytes cannot hold them"
+        )
+    offsets: list[int] = []
+    off = BATCH_HEADER_SIZE
+    for i in range(count):
+        if off + _FIELDS.size > end:
+            raise FrameLengthError(f"batch message {i} is cut short: frame has {mv.nbytes} bytes")
+        (width,) = struct.unpack_from("<H", mv, off + _WIDTH_OFFSET)
+        offsets.append(off)
+        off += _FIELDS.size + _delta_bytes(width)
+        if off > end:
+            raise FrameLengthError(f"batch message {i} is cut short: frame has {mv.nbytes} bytes")
+    if off != end:
+        raise FrameLengthError(
+            f"batch of {count} messages must be {off + _CRC.size} bytes, got {mv.nbytes}"
+        )
+    _check_crc(mv)
+    return [_parse_record(mv, o, f"batch message {i}: ") for i, o in enumerate(offsets)]
+
+
+def decode_any(data: bytes | bytearray | memoryview) -> Sequence[DeltaMessage]:
+    """Decode either frame kind into a list of messages."""
+    mv = as_buffer(data, "data")
+    if mv.nbytes >= 3 and mv[2] == KIND_BATCH:
+        return decode_batch(mv)
+    return [decode(mv)]
