@@ -1,0 +1,164 @@
+"""The event-log bridge: events that carry deltas, folded into accumulators.
+
+An :class:`EventLog` keeps the events themselves (for audit and intent, which a context forgets)
+and can always produce what a context keeps: folding the log gives each address's accumulator.
+A :class:`LogSnapshot` records the fold at a position; truncating the log at a snapshot keeps the
+fold unchanged, and replaying the rest from a snapshot gives the same state.
+
+Lean: ``Atomik.EventLog`` (fold equals accumulator; truncate then replay is the same state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from atomik._check import as_int, check_count, check_value, check_width
+from atomik.errors import AtomikTypeError, SnapshotError, WidthError
+from atomik.table import AtomikTable
+
+__all__ = ["Event", "EventLog", "LogSnapshot"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An event at address ``addr`` whose effect is the delta ``delta``; ``note`` says why."""
+
+    addr: int
+    delta: int
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        """Validate: ``addr`` and ``delta`` non-negative ints, ``note`` a str."""
+        check_count(self.addr, "addr")
+        check_count(self.delta, "delta")
+        if not isinstance(self.note, str):
+            raise AtomikTypeError(f"note must be a str, got {type(self.note).__name__}")
+
+
+@dataclass(frozen=True, slots=True)
+class LogSnapshot:
+    """The fold of a log's first ``offset`` events: ``{addr: accumulator}`` (non-zero only)."""
+
+    offset: int
+    accumulators: Mapping[int, int] = field(default_factory=dict)
+
+
+def _xor_into(acc: dict[int, int], addr: int, delta: int) -> None:
+    v = acc.get(addr, 0) ^ delta
+    if v:
+        acc[addr] = v
+    else:
+        acc.pop(addr, None)
+
+
+class EventLog:
+    """An append-only log of :class:`Event` of ``width`` bits each."""
+
+    __slots__ = ("_base", "_events", "_width")
+
+    def __init__(self, width: int = 64) -> None:
+        """An empty log of ``width``-bit deltas."""
+        self._width = check_width(width)
+        self._events: list[Event] = []
+        self._base = LogSnapshot(0, MappingProxyType({}))
+
+    def append(self, event: Event) -> int:
+        """Append ``event`` (its delta must fit the width); return its position."""
+        if not isinstance(event, Event):
+            raise AtomikTypeError(f"expected an Event, got {type(event).__name__}")
+        check_value(event.delta, self._width, "delta")
+        self._events.append(event)
+        return len(self) - 1
+
+    def record(self, addr: int, delta: int, note: str = "") -> Event:
+        """Append ``Event(addr, delta, note)`` and return it."""
+        e = Event(addr, delta, note)
+        self.append(e)
+        return e
+
+    @property
+    def width(self) -> int:
+        """Bit width of every delta."""
+        return self._width
+
+    @property
+    def offset(self) -> int:
+        """Position of the first event still kept (events before it were truncated)."""
+        return self._base.offset
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """The events still kept, oldest first."""
+        return tuple(self._events)
+
+    def __len__(self) -> int:
+        """Number of events ever appended (kept or truncated)."""
+        return self._base.offset + len(self._events)
+
+    def _fold_from(self, base: LogSnapshot, start: int, stop: int) -> dict[int, int]:
+        acc = dict(base.accumulators)
+        for e in self._events[start - self._base.offset : stop - self._base.offset]:
+            _xor_into(acc, e.addr, e.delta)
+        return acc
+
+    def fold_all(self) -> dict[int, int]:
+        """``{addr: accumulator}`` over the whole log (non-zero accumulators only)."""
+        return self._fold_from(self._base, self._base.offset, len(self))
+
+    def fold(self, addr: int) -> int:
+        """The accumulator of ``addr``: the XOR of every delta logged at ``addr``."""
+        a = check_count(addr, "addr")
+        acc = self._base.accumulators.get(a, 0)
+        for e in self._events:
+            if e.addr == a:
+                acc ^= e.delta
+        return acc
+
+    def snapshot(self) -> LogSnapshot:
+        """A snapshot of the fold at the current end of the log."""
+        return LogSnapshot(len(self), MappingProxyType(self.fold_all()))
+
+    def _check_snapshot(self, snap: object) -> LogSnapshot:
+        if not isinstance(snap, LogSnapshot):
+            raise AtomikTypeError(f"expected a LogSnapshot, got {type(snap).__name__}")
+        off = as_int(snap.offset, "snapshot offset")
+        if not self._base.offset <= off <= len(self):
+            raise SnapshotError(
+                f"snapshot offset {off} outside the kept log: expected "
+                f"{self._base.offset} <= offset <= {len(self)}"
+            )
+        expected = self._fold_from(self._base, self._base.offset, off)
+        if dict(snap.accumulators) != expected:
+            raise SnapshotError(f"snapshot at offset {off} does not match this log's fold there")
+        return snap
+
+    def replay_from(self, snap: LogSnapshot) -> dict[int, int]:
+        """The fold obtained by starting from ``snap`` and replaying the events after it.
+
+        Equals :meth:`fold_all` for every valid snapshot of this log.
+        """
+        s = self._check_snapshot(snap)
+        return self._fold_from(s, s.offset, len(self))
+
+    def truncate(self, snap: LogSnapshot) -> int:
+        """Drop the events before ``snap`` (which must be a snapshot of this log); the fold is
+        unchanged. Returns how many events were dropped."""
+        s = self._check_snapshot(snap)
+        dropped = s.offset - self._base.offset
+        del self._events[:dropped]
+        self._base = LogSnapshot(s.offset, MappingProxyType(dict(s.accumulators)))
+        return dropped
+
+    def apply_to(self, table: AtomikTable) -> None:
+        """Accumulate the whole fold into ``table`` (validated first; unchanged on error)."""
+        if not isinstance(table, AtomikTable):
+            raise AtomikTypeError(f"table must be an AtomikTable, got {type(table).__name__}")
+        if table.width != self._width:
+            raise WidthError(f"table has width {table.width}, this log has width {self._width}")
+        acc = self.fold_all()
+        table.accum_batch(list(acc), list(acc.values()))
+
+    def __repr__(self) -> str:
+        return f"EventLog(width={self._width}, events={len(self)}, kept_from={self.offset})"

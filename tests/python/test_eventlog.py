@@ -1,0 +1,73 @@
+"""atomik.eventlog: fold equals accumulator; truncate then replay gives the same state."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from atomik import AtomikContext, AtomikTypeError, RangeError, SnapshotError, WidthError
+from atomik.eventlog import Event, EventLog, LogSnapshot
+from atomik.table import AtomikTable
+
+events = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 255)), max_size=25)
+
+
+@given(events, st.data())
+def test_fold_equals_accumulator_and_truncation(evs: list, data: st.DataObject) -> None:
+    log = EventLog(width=8)
+    ctxs = [AtomikContext(8) for _ in range(4)]
+    snaps = [log.snapshot()]
+    for addr, d in evs:
+        log.record(addr, d, note="test")
+        ctxs[addr].accum(d)
+        snaps.append(log.snapshot())
+    for a in range(4):
+        assert log.fold(a) == ctxs[a].accumulator
+    full = log.fold_all()
+    assert full == {a: c.accumulator for a, c in enumerate(ctxs) if c.accumulator}
+    snap = data.draw(st.sampled_from(snaps))
+    assert log.replay_from(snap) == full
+    dropped = log.truncate(snap)
+    assert dropped == snap.offset and log.offset == snap.offset
+    assert len(log) == len(evs) and len(log.events) == len(evs) - snap.offset
+    assert log.fold_all() == full
+    for a in range(4):
+        assert log.fold(a) == ctxs[a].accumulator
+    later = data.draw(st.sampled_from(snaps[snap.offset :]))
+    assert log.replay_from(later) == full
+    t = AtomikTable(4, 8)
+    log.apply_to(t)
+    assert [t.read(a) for a in range(4)] == [c.read() for c in ctxs]
+
+
+def test_bad_inputs() -> None:
+    log = EventLog(width=8)
+    log.record(0, 1)
+    s1 = log.snapshot()
+    log.record(1, 2)
+    with pytest.raises(RangeError, match="width 8"):
+        log.record(0, 256)
+    with pytest.raises(RangeError):
+        Event(-1, 0)
+    with pytest.raises(AtomikTypeError):
+        Event(0, 1.0)  # type: ignore[arg-type]
+    with pytest.raises(AtomikTypeError):
+        Event(0, 1, note=5)  # type: ignore[arg-type]
+    with pytest.raises(AtomikTypeError):
+        log.append((0, 1))  # type: ignore[arg-type]
+    assert len(log) == 2
+    with pytest.raises(SnapshotError, match="does not match"):
+        log.replay_from(LogSnapshot(1, {0: 7}))
+    with pytest.raises(SnapshotError, match="outside the kept log"):
+        log.truncate(LogSnapshot(3, {}))
+    with pytest.raises(AtomikTypeError):
+        log.truncate({"offset": 1})  # type: ignore[arg-type]
+    assert len(log.events) == 2
+    log.truncate(s1)
+    with pytest.raises(SnapshotError, match="outside the kept log"):
+        log.replay_from(LogSnapshot(0, {}))  # truncated away
+    with pytest.raises(WidthError):
+        log.apply_to(AtomikTable(2, 16))
+    with pytest.raises(AtomikTypeError):
+        log.apply_to([])  # type: ignore[arg-type]
+    assert repr(log) == "EventLog(width=8, events=2, kept_from=1)"
+    assert log.width == 8

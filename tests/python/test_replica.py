@@ -1,0 +1,125 @@
+"""atomik.replica: exactly-once delivery, convergence in any order, and the negative result."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from atomik import AddressError, AtomikTypeError, EpochError, RangeError, WidthError
+from atomik.replica import Replica, deliver_all_no_dedup
+from atomik.table import AtomikTable
+from atomik.wire import DeltaMessage
+
+
+def test_put_accum_read_and_messages() -> None:
+    r = Replica(1, 4, 8)
+    m1 = r.put(2, 0x55)
+    assert (m1.origin, m1.epoch, m1.seq, m1.addr, m1.width, m1.delta) == (1, 0, 0, 2, 8, 0x55)
+    m2 = r.put(2, 0x0F)
+    assert m2.seq == 1 and m2.delta == 0x55 ^ 0x0F and r.read(2) == 0x0F
+    m3 = r.accum(3, 1)
+    assert m3.seq == 2 and r.read(3) == 1
+    assert r.receive(m1) is False  # own messages are already applied
+    assert r.watermarks() == {1: 2} and r.pending() == {}
+    assert r.replica_id == 1 and r.epoch == 0
+    assert r.table.read(2) == 0x0F
+    assert repr(r) == "Replica(id=1, epoch=0, num_contexts=4, width=8, sent=3)"
+
+
+@st.composite
+def scenario(draw: st.DrawFn) -> tuple[list[DeltaMessage], list[DeltaMessage]]:
+    writers = [Replica(i, 3, 16) for i in range(3)]
+    msgs = []
+    for _ in range(draw(st.integers(0, 15))):
+        w = draw(st.sampled_from(writers))
+        addr = draw(st.integers(0, 2))
+        if draw(st.booleans()):
+            msgs.append(w.put(addr, draw(st.integers(0, 2**16 - 1))))
+        else:
+            msgs.append(w.accum(addr, draw(st.integers(0, 2**16 - 1))))
+    dups = draw(st.lists(st.sampled_from(msgs), max_size=10)) if msgs else []
+    a = draw(st.permutations(msgs + dups))
+    b = draw(st.permutations(msgs + dups))
+    return a, b
+
+
+@given(scenario())
+def test_any_order_with_duplicates_converges(case: tuple) -> None:
+    a_msgs, b_msgs = case
+    a, b = Replica(10, 3, 16), Replica(11, 3, 16)
+    applied_a = a.receive_all(a_msgs)
+    applied_b = b.receive_all(b_msgs)
+    distinct = {m.key for m in a_msgs}
+    assert applied_a == applied_b == len(distinct)
+    assert a.same_state(b)
+    model = [0, 0, 0]
+    for m in {m.key: m for m in a_msgs}.values():
+        model[m.addr] ^= m.delta
+    assert [a.read(i) for i in range(3)] == model
+    for origin, water in a.watermarks().items():
+        seqs = sorted(s for o, s in distinct if o == origin)
+        assert water == seqs[-1] and a.pending().get(origin) is None
+
+
+def test_out_of_order_watermark_and_pending() -> None:
+    w = Replica(5, 2, 8)
+    ms = [w.accum(0, 1 << i) for i in range(4)]
+    r = Replica(6, 2, 8)
+    assert r.receive(ms[2]) and r.receive(ms[3])
+    assert r.watermarks() == {5: -1} and r.pending() == {5: frozenset({2, 3})}
+    assert r.seen(5, 3) and not r.seen(5, 0)
+    assert r.receive(ms[0]) and r.watermarks() == {5: 0}
+    assert r.receive(ms[1]) and r.watermarks() == {5: 3} and r.pending() == {}
+    assert not r.receive(ms[2])
+    assert r.read(0) == 0xF
+
+
+def test_negative_result_duplicate_reverts_without_dedup() -> None:
+    w = Replica(1, 1, 64)
+    m = w.put(0, 0xDEAD)
+    t = AtomikTable(1, 64)
+    deliver_all_no_dedup(t, [m])
+    assert t.read(0) == 0xDEAD
+    deliver_all_no_dedup(t, [m])  # the duplicate undoes the update
+    assert t.read(0) == 0
+    r = Replica(2, 1, 64)
+    assert r.receive_all([m, m]) == 1 and r.read(0) == 0xDEAD
+
+
+def test_concurrent_writes_keep_both_deltas() -> None:
+    s = 0b1100
+    a, b = Replica(1, 1, 8), Replica(2, 1, 8)
+    seed = a.put(0, s)
+    b.receive(seed)
+    ma, mb = a.put(0, 0b1010), b.put(0, 0b0110)
+    a.receive(mb)
+    b.receive(ma)
+    assert a.read(0) == b.read(0) == s ^ 0b1010 ^ 0b0110
+    assert a.read(0) not in (0b1010, 0b0110)  # neither writer's value
+
+
+def test_bad_inputs_change_nothing() -> None:
+    r = Replica(1, 2, 8)
+    with pytest.raises(AddressError):
+        r.put(2, 1)
+    with pytest.raises(RangeError, match="width 8"):
+        r.accum(0, 256)
+    with pytest.raises(WidthError, match="message has width 16, this table has width 8"):
+        r.receive(DeltaMessage(3, 0, 0, 0, 16, 1))
+    with pytest.raises(AddressError):
+        r.receive(DeltaMessage(3, 0, 0, 5, 8, 1))
+    with pytest.raises(EpochError, match="epoch 1, this replica is in epoch 0"):
+        r.receive(DeltaMessage(3, 1, 0, 0, 8, 1))
+    with pytest.raises(AtomikTypeError):
+        r.receive((3, 0, 0, 0, 8, 1))  # type: ignore[arg-type]
+    with pytest.raises(RangeError):
+        Replica(2**32, 1)
+    with pytest.raises(AtomikTypeError):
+        r.same_state(AtomikTable(2, 8))  # type: ignore[arg-type]
+    assert r.read(0) == r.read(1) == 0 and r.watermarks() == {}
+    assert not r.seen(3, 0)
+    t = AtomikTable(2, 8)
+    with pytest.raises(AddressError):
+        deliver_all_no_dedup(t, [DeltaMessage(3, 0, 0, 0, 8, 1), DeltaMessage(3, 0, 1, 9, 8, 1)])
+    assert t.read(0) == 0  # nothing applied
+    with pytest.raises(AtomikTypeError):
+        deliver_all_no_dedup({}, [])  # type: ignore[arg-type]
