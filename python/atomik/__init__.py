@@ -33,6 +33,25 @@ from atomik.errors import (
     SnapshotError,
     WidthError,
 )
+from atomik.eventlog import Event, EventLog, LogSnapshot
+from atomik.fingerprint import (
+    Fingerprint,
+    chunk_words,
+    fingerprint,
+    fingerprint_of_chunks,
+    update_chunk,
+)
+from atomik.replica import Replica, deliver_all_no_dedup
+from atomik.table import AtomikTable
+from atomik.wire import (
+    DeltaMessage,
+    decode,
+    decode_any,
+    decode_batch,
+    encode,
+    encode_batch,
+    frame_size,
+)
 
 __version__ = "0.1.0"
 
@@ -40,15 +59,22 @@ __all__ = [
     "AddressError",
     "AtomikContext",
     "AtomikError",
+    "AtomikTable",
     "AtomikTypeError",
+    "DeltaMessage",
     "EpochError",
+    "Event",
+    "EventLog",
+    "Fingerprint",
     "FrameChecksumError",
     "FrameError",
     "FrameFieldError",
     "FrameLengthError",
     "FrameVersionError",
+    "LogSnapshot",
     "RangeError",
     "ReferenceMismatchError",
+    "Replica",
     "ShapeError",
     "SnapshotError",
     "SparseDelta",
@@ -56,10 +82,21 @@ __all__ = [
     "__version__",
     "apply_delta",
     "apply_sparse",
+    "chunk_words",
     "compose",
     "compose_all",
     "compute_delta",
+    "decode",
+    "decode_any",
+    "decode_batch",
     "decode_sparse",
+    "deliver_all_no_dedup",
+    "encode",
+    "encode_batch",
     "encode_sparse",
+    "fingerprint",
+    "fingerprint_of_chunks",
+    "frame_size",
     "replay",
+    "update_chunk",
 ]

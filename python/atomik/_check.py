@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -140,3 +141,11 @@ def as_buffer(data: object, what: str) -> memoryview:
     except TypeError:
         raise AtomikTypeError(f"{what} must be bytes-like, got {_type_name(data)}") from None
     return mv.cast("B") if mv.format != "B" or mv.ndim != 1 else mv
+
+
+def kernels() -> ModuleType:
+    """The :mod:`atomik.kernels` module, imported on first use so ``import atomik`` stays cheap
+    (importing numba costs about half a second; kernels compile lazily and are cached on disk)."""
+    import atomik.kernels as k
+
+    return k

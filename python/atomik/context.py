@@ -20,6 +20,7 @@ from atomik._check import (
     check_u64_array,
     check_value,
     check_width,
+    kernels,
     words_to_int,
 )
 from atomik.errors import (
@@ -29,7 +30,6 @@ from atomik.errors import (
     SnapshotError,
     WidthError,
 )
-from atomik.kernels import xor_reduce, xor_reduce_rows
 
 __all__ = ["AtomikContext", "replay"]
 
@@ -131,7 +131,7 @@ class AtomikContext:
             if deltas.ndim == 2:
                 check_u64_array(deltas, "deltas", 2)
                 check_rows_fit(deltas, w, "deltas")
-                total = words_to_int(xor_reduce_rows(deltas))
+                total = words_to_int(kernels().xor_reduce_rows(deltas))
                 n = deltas.shape[0]
             else:
                 check_u64_array(deltas, "deltas", 1)
@@ -141,7 +141,7 @@ class AtomikContext:
                         f"(n, {(w + 63) // 64}), got shape {deltas.shape}"
                     )
                 check_array_fits(deltas, w, "deltas")
-                total = int(xor_reduce(deltas))
+                total = int(kernels().xor_reduce(deltas))
                 n = deltas.shape[0]
         else:
             if isinstance(deltas, str | bytes | bytearray | memoryview) or not isinstance(

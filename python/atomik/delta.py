@@ -30,10 +30,10 @@ from atomik._check import (
     check_u64_array,
     check_value,
     check_width,
+    kernels,
     words_to_int,
 )
 from atomik.errors import AtomikTypeError, FrameFieldError, FrameLengthError, ShapeError
-from atomik.kernels import xor_reduce, xor_reduce_rows
 
 __all__ = [
     "SparseDelta",
@@ -145,7 +145,7 @@ def compose_all(deltas: Iterable[int] | U64Array, *, width: int = 64) -> int:
         if deltas.ndim == 2:
             check_u64_array(deltas, "deltas", 2)
             check_rows_fit(deltas, w, "deltas")
-            return words_to_int(xor_reduce_rows(deltas))
+            return words_to_int(kernels().xor_reduce_rows(deltas))
         check_u64_array(deltas, "deltas", 1)
         if w > 64:
             raise ShapeError(
@@ -153,7 +153,7 @@ def compose_all(deltas: Iterable[int] | U64Array, *, width: int = 64) -> int:
                 f"got shape {deltas.shape}"
             )
         check_array_fits(deltas, w, "deltas")
-        return int(xor_reduce(deltas))
+        return int(kernels().xor_reduce(deltas))
     if isinstance(deltas, str | bytes | bytearray | memoryview) or not isinstance(deltas, Iterable):
         raise AtomikTypeError(
             f"deltas must be an iterable of ints or a uint64 array, got {type(deltas).__name__}"

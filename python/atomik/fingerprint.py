@@ -22,10 +22,9 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from atomik._check import as_buffer, as_int, check_value, check_width
+from atomik._check import as_buffer, as_int, check_value, check_width, kernels
 from atomik.delta import compose_all
 from atomik.errors import AddressError, AtomikTypeError, RangeError
-from atomik.kernels import fingerprint_words
 
 __all__ = [
     "Fingerprint",
@@ -64,7 +63,7 @@ def fingerprint(data: BytesLike) -> int:
         words = np.frombuffer(mv, dtype="<u8", count=full // CHUNK)
         if words.dtype != np.uint64:  # big-endian host: byte-swap to native
             words = words.astype(np.uint64)
-        acc = int(fingerprint_words(words))
+        acc = int(kernels().fingerprint_words(words))
     if full != n:
         acc ^= int.from_bytes(mv[full:], "little")
     return acc

@@ -24,10 +24,10 @@ from atomik._check import (
     check_count,
     check_value,
     check_width,
+    kernels,
 )
 from atomik.context import AtomikContext
 from atomik.errors import AddressError, AtomikTypeError, ShapeError, SnapshotError, WidthError
-from atomik.kernels import scatter_set, scatter_xor
 
 __all__ = ["AtomikTable"]
 
@@ -165,7 +165,7 @@ class AtomikTable:
         Any order, duplicates allowed (they accumulate). Validated first: on error nothing changes.
         """
         a, d = self._pair(addrs, deltas, "deltas")
-        scatter_xor(self._acc, a, d)
+        kernels().scatter_xor(self._acc, a, d)
 
     def read_batch(self, addrs: Sequence[int] | I64Array) -> U64Array:
         """The states at ``addrs`` as a new uint64 array."""
@@ -175,7 +175,7 @@ class AtomikTable:
     def load_batch(self, addrs: Sequence[int] | I64Array, values: Sequence[int] | U64Array) -> None:
         """``load(addrs[i], values[i])`` in index order (for a repeated address the last wins)."""
         a, v = self._pair(addrs, values, "values")
-        scatter_set(self._ref, a, v)
+        kernels().scatter_set(self._ref, a, v)
         self._acc[a] = 0
 
     def read_all(self) -> U64Array:
