@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from atomik._check import as_int, check_count, check_value, check_width
+from atomik.context import AtomikContext
+from atomik.delta import compose_all
 from atomik.errors import AtomikTypeError, SnapshotError, WidthError
 from atomik.table import AtomikTable
 
@@ -107,18 +109,78 @@ class EventLog:
         """``{addr: accumulator}`` over the whole log (non-zero accumulators only)."""
         return self._fold_from(self._base, self._base.offset, len(self))
 
-    def fold(self, addr: int) -> int:
-        """The accumulator of ``addr``: the XOR of every delta logged at ``addr``."""
+    def deltas(self, addr: int | None = None) -> list[int]:
+        """The deltas of the kept events in log order (only those at ``addr`` if given).
+
+        Lean: ``EventLog.deltas``.
+        """
+        if addr is None:
+            return [e.delta for e in self._events]
         a = check_count(addr, "addr")
-        acc = self._base.accumulators.get(a, 0)
-        for e in self._events:
-            if e.addr == a:
-                acc ^= e.delta
+        return [e.delta for e in self._events if e.addr == a]
+
+    def fold(self, addr: int | None = None) -> int:
+        """The XOR of every delta in the log (including truncated events, through the base
+        snapshot); with ``addr``, only the events at ``addr``: that address's accumulator.
+
+        Lean: ``EventLog.fold``.
+        """
+        return self._base_fold(addr) ^ compose_all(self.deltas(addr), width=self._width)
+
+    def _base_fold(self, addr: int | None) -> int:
+        """The fold of the truncated events (all of them, or those at ``addr``)."""
+        if addr is not None:
+            return self._base.accumulators.get(check_count(addr, "addr"), 0)
+        acc = 0
+        for v in self._base.accumulators.values():
+            acc ^= v
         return acc
 
-    def snapshot(self) -> LogSnapshot:
-        """A snapshot of the fold at the current end of the log."""
-        return LogSnapshot(len(self), MappingProxyType(self.fold_all()))
+    def replay(self, ctx: AtomikContext, addr: int | None = None) -> AtomikContext:
+        """A copy of ``ctx`` that has accumulated the log's fold (at ``addr`` if given); its
+        ``delta_count`` grows by the number of kept events replayed. Lean: ``EventLog.replay``.
+        """
+        if not isinstance(ctx, AtomikContext):
+            raise AtomikTypeError(f"ctx must be an AtomikContext, got {type(ctx).__name__}")
+        if ctx.width != self._width:
+            raise WidthError(f"context has width {ctx.width}, this log has width {self._width}")
+        out = ctx.copy()
+        base = self._base_fold(addr)
+        if base:  # the truncated events, already folded, count as one delta
+            out.accum(base)
+        out.accum_many(self.deltas(addr))
+        return out
+
+    def snapshot(self, at: int | None = None) -> LogSnapshot:
+        """A snapshot of the fold after the first ``at`` events (default: the whole log).
+
+        ``at`` must lie between :attr:`offset` and ``len(self)``.
+        """
+        off = len(self) if at is None else as_int(at, "at")
+        if not self._base.offset <= off <= len(self):
+            raise SnapshotError(
+                f"snapshot position {off} outside the kept log: expected "
+                f"{self._base.offset} <= position <= {len(self)}"
+            )
+        return LogSnapshot(
+            off, MappingProxyType(self._fold_from(self._base, self._base.offset, off))
+        )
+
+    def snapshot_context(
+        self, ctx: AtomikContext, at: int, addr: int | None = None
+    ) -> AtomikContext:
+        """The clean context holding the state after replaying the first ``at`` events onto
+        ``ctx`` (at ``addr`` if given), i.e. that replay followed by ``swap``.
+
+        Lean: ``EventLog.snapshot``.
+        """
+        snap = self.snapshot(at)
+        prefix = EventLog(self._width)
+        prefix._base = self._base
+        prefix._events = self._events[: snap.offset - self._base.offset]
+        out = prefix.replay(ctx, addr)
+        out.swap()
+        return out
 
     def _check_snapshot(self, snap: object) -> LogSnapshot:
         if not isinstance(snap, LogSnapshot):

@@ -24,7 +24,7 @@ from atomik.errors import AtomikTypeError, EpochError, WidthError
 from atomik.table import AtomikTable
 from atomik.wire import DeltaMessage
 
-__all__ = ["Replica", "deliver_all_no_dedup"]
+__all__ = ["DeltaMessage", "Replica", "deliver_all_no_dedup"]
 
 
 def _check_message(msg: object, table: AtomikTable) -> DeltaMessage:
@@ -51,6 +51,18 @@ class Replica:
         self._next_seq = 0
         self._water: dict[int, int] = {}
         self._ahead: dict[int, set[int]] = {}
+
+    @classmethod
+    def from_table(cls, replica_id: int, table: AtomikTable, *, epoch: int = 0) -> Replica:
+        """A replica starting from a copy of ``table`` that has applied no message yet.
+
+        Lean: ``Replica.init``.
+        """
+        if not isinstance(table, AtomikTable):
+            raise AtomikTypeError(f"table must be an AtomikTable, got {type(table).__name__}")
+        r = cls(replica_id, table.num_contexts, table.width, epoch=epoch)
+        r._table = table.copy()
+        return r
 
     # ----------------------------------------------------------------- local writes
     def _emit(self, addr: int, delta: int) -> DeltaMessage:

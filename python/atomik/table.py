@@ -210,7 +210,11 @@ class AtomikTable:
     @classmethod
     def restore(cls, snap: Mapping[str, Any]) -> AtomikTable:
         """A new table from a :meth:`snapshot` dict (validated; raises
-        :class:`~atomik.errors.SnapshotError` and friends)."""
+        :class:`~atomik.errors.SnapshotError` and friends).
+
+        An entry may also be a single int: the state of that address, loaded with a clean
+        accumulator (Lean's ``Table.restore`` of ``(address, state)`` pairs).
+        """
         if not isinstance(snap, Mapping):
             raise SnapshotError(f"snapshot must be a mapping, got {type(snap).__name__}")
         missing = [k for k in ("width", "num_contexts", "entries") if k not in snap]
@@ -222,6 +226,9 @@ class AtomikTable:
             raise SnapshotError(f"snapshot entries must be a mapping, got {type(entries).__name__}")
         for addr, pair in entries.items():
             a = check_addr(addr, t._n)
+            if isinstance(pair, int | np.integer) and not isinstance(pair, bool | np.bool_):
+                t._ref[a] = check_value(pair, t._width, f"entries[{a}]")  # a state, loaded clean
+                continue
             if not (isinstance(pair, Sequence) and len(pair) == 2):
                 raise SnapshotError(f"entry {a} must be a (reference, accumulator) pair")
             t._ref[a] = check_value(pair[0], t._width, f"entries[{a}].reference")

@@ -102,8 +102,8 @@ class DeltaMessage:
             object.__setattr__(self, name, int(getattr(self, name)))
 
     @property
-    def key(self) -> tuple[int, int]:
-        """``(origin, seq)``: the identity replicas deduplicate by."""
+    def id(self) -> tuple[int, int]:
+        """``(origin, seq)``: the identity replicas deduplicate by. Lean: ``Message.id``."""
         return (self.origin, self.seq)
 
     def encode(self) -> bytes:

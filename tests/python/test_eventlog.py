@@ -71,3 +71,50 @@ def test_bad_inputs() -> None:
         log.apply_to([])  # type: ignore[arg-type]
     assert repr(log) == "EventLog(width=8, events=2, kept_from=1)"
     assert log.width == 8
+
+
+@given(events, st.integers(0, 255), st.data())
+def test_lean_shaped_api(evs: list, start: int, data: st.DataObject) -> None:
+    log = EventLog(width=8)
+    for addr, d in evs:
+        log.record(addr, d)
+    all_deltas = [d for _, d in evs]
+    assert log.deltas() == all_deltas
+    assert log.deltas(1) == [d for a, d in evs if a == 1]
+    x = 0
+    for d in all_deltas:
+        x ^= d
+    assert log.fold() == x
+    ctx = AtomikContext(8, start)
+    ctx.accum(3)
+    replayed = log.replay(ctx)
+    assert replayed.read() == ctx.read() ^ x and replayed.reference == start
+    assert replayed.delta_count == ctx.delta_count + len(evs)
+    assert ctx.accumulator == 3  # not mutated
+    n = data.draw(st.integers(0, len(evs)))
+    snap_ctx = log.snapshot_context(ctx, n, addr=2)
+    expected = ctx.read()
+    for a, d in evs[:n]:
+        if a == 2:
+            expected ^= d
+    assert snap_ctx.is_clean and snap_ctx.read() == expected
+    log.truncate(log.snapshot(n))
+    assert log.deltas() == all_deltas[n:]
+    assert log.fold() == x and log.replay(ctx).read() == replayed.read()
+    for a in range(4):
+        assert log.replay(ctx, a).read() == ctx.read() ^ log.fold(a)
+
+
+def test_snapshot_position_bad_inputs() -> None:
+    log = EventLog(width=8)
+    log.record(0, 1)
+    with pytest.raises(SnapshotError, match="position 2 outside"):
+        log.snapshot(2)
+    with pytest.raises(AtomikTypeError):
+        log.snapshot(1.0)  # type: ignore[arg-type]
+    with pytest.raises(WidthError):
+        log.replay(AtomikContext(16))
+    with pytest.raises(AtomikTypeError):
+        log.replay(5)  # type: ignore[arg-type]
+    with pytest.raises(RangeError):
+        log.fold(-1)

@@ -48,11 +48,11 @@ def test_any_order_with_duplicates_converges(case: tuple) -> None:
     a, b = Replica(10, 3, 16), Replica(11, 3, 16)
     applied_a = a.receive_all(a_msgs)
     applied_b = b.receive_all(b_msgs)
-    distinct = {m.key for m in a_msgs}
+    distinct = {m.id for m in a_msgs}
     assert applied_a == applied_b == len(distinct)
     assert a.same_state(b)
     model = [0, 0, 0]
-    for m in {m.key: m for m in a_msgs}.values():
+    for m in {m.id: m for m in a_msgs}.values():
         model[m.addr] ^= m.delta
     assert [a.read(i) for i in range(3)] == model
     for origin, water in a.watermarks().items():
@@ -123,3 +123,15 @@ def test_bad_inputs_change_nothing() -> None:
     assert t.read(0) == 0  # nothing applied
     with pytest.raises(AtomikTypeError):
         deliver_all_no_dedup({}, [])  # type: ignore[arg-type]
+
+
+def test_from_table_and_message_id() -> None:
+    t = AtomikTable(2, 8)
+    t.load(1, 9)
+    r = Replica.from_table(4, t)
+    t.accum(1, 1)  # the replica holds a copy
+    assert r.read(1) == 9 and r.watermarks() == {}
+    m = r.put(1, 3)
+    assert m.id == (4, 0) and m.delta == 9 ^ 3
+    with pytest.raises(AtomikTypeError):
+        Replica.from_table(4, {})  # type: ignore[arg-type]

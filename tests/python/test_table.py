@@ -159,7 +159,13 @@ def test_restore_and_diff_bad_inputs() -> None:
     with pytest.raises(AddressError):
         AtomikTable.restore({"width": 8, "num_contexts": 2, "entries": {2: (1, 0)}})
     with pytest.raises(SnapshotError, match="pair"):
-        AtomikTable.restore({"width": 8, "num_contexts": 2, "entries": {1: 5}})
+        AtomikTable.restore({"width": 8, "num_contexts": 2, "entries": {1: "5"}})
+    with pytest.raises(SnapshotError, match="pair"):
+        AtomikTable.restore({"width": 8, "num_contexts": 2, "entries": {1: True}})
+    with pytest.raises(RangeError, match=r"entries\[1\]"):
+        AtomikTable.restore({"width": 8, "num_contexts": 2, "entries": {1: 256}})
+    states = AtomikTable.restore({"width": 8, "num_contexts": 2, "entries": {1: 5}})
+    assert states.read(1) == 5 and states.context(1).is_clean
     with pytest.raises(RangeError, match="accumulator"):
         AtomikTable.restore({"width": 8, "num_contexts": 2, "entries": {1: (1, 300)}})
     with pytest.raises(ShapeError):

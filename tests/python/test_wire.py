@@ -48,7 +48,7 @@ def test_round_trip(m: DeltaMessage) -> None:
     assert decode(bytearray(f)) == m
     assert decode(memoryview(f)) == m
     assert decode_any(f) == [m]
-    assert m.key == (m.origin, m.seq)
+    assert m.id == (m.origin, m.seq)
 
 
 @given(st.lists(messages(), max_size=8))
