@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -267,9 +268,24 @@ def build_wasm(
     """Compile every module with the wasm toolchain, ``jobs`` at a time, in dependency order."""
     tc = WasmToolchain(default_cache_dir())
     tc.ensure()
-    stage = tc.cache / "stage"
+    # a private staging folder per run, so that two runs (two developers, or CI) never collide
+    stage = Path(tempfile.mkdtemp(prefix="stage-", dir=tc.cache))
+    try:
+        return _build_staged(tc, stage, lean_dir, modules, jobs, force, skip)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _build_staged(
+    tc: WasmToolchain,
+    stage: Path,
+    lean_dir: Path,
+    modules: dict[str, Module],
+    jobs: int,
+    force: bool,
+    skip: set[str],
+) -> tuple[str, dict[str, dict[str, object]]]:
     src_root, build = stage / "src", stage / "build"
-    shutil.rmtree(stage, ignore_errors=True)
     shutil.copytree(lean_dir, src_root)
     build.mkdir(parents=True)
     store = tc.cache / "checked"
@@ -334,7 +350,9 @@ def build_wasm(
                     print("    " + msg.replace("\n", "\n    "), flush=True)
                 if verdict.status == "checked":
                     target = build / Path(*name.split(".")).with_suffix(".olean")
-                    shutil.copyfile(target, store / f"{keys[name]}.olean")
+                    tmp = store / f"{keys[name]}.olean.{os.getpid()}"
+                    shutil.copyfile(target, tmp)
+                    tmp.replace(store / f"{keys[name]}.olean")
     return tc.ident, results
 
 
