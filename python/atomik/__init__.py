@@ -1,7 +1,11 @@
 """atomik: delta-state algebra, a reference implementation linked to Lean theorems.
 
 State is a bit vector, a change is a delta, applying a delta is XOR. Importing this package is
-cheap: numba kernels compile lazily on first call (and are cached on disk).
+cheap: numba is imported and kernels compile on first use (and are cached on disk).
+
+Submodules: ``delta``, ``context``, ``table``, ``fingerprint`` (the function
+``atomik.fingerprint.fingerprint(buf)`` lives there, so that the name ``atomik.fingerprint`` stays
+the module), ``wire``, ``replica``, ``eventlog``, ``kernels``, ``errors``.
 """
 
 from __future__ import annotations
@@ -34,13 +38,7 @@ from atomik.errors import (
     WidthError,
 )
 from atomik.eventlog import Event, EventLog, LogSnapshot
-from atomik.fingerprint import (
-    Fingerprint,
-    chunk_words,
-    fingerprint,
-    fingerprint_of_chunks,
-    update_chunk,
-)
+from atomik.fingerprint import Fingerprint
 from atomik.replica import Replica, deliver_all_no_dedup
 from atomik.table import AtomikTable
 from atomik.wire import (
@@ -82,7 +80,6 @@ __all__ = [
     "__version__",
     "apply_delta",
     "apply_sparse",
-    "chunk_words",
     "compose",
     "compose_all",
     "compute_delta",
@@ -94,9 +91,6 @@ __all__ = [
     "encode",
     "encode_batch",
     "encode_sparse",
-    "fingerprint",
-    "fingerprint_of_chunks",
     "frame_size",
     "replay",
-    "update_chunk",
 ]

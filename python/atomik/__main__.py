@@ -9,6 +9,7 @@ from rich.table import Table
 
 import atomik
 from atomik import AtomikContext, AtomikTable, Fingerprint, Replica, deliver_all_no_dedup
+from atomik.fingerprint import fingerprint
 
 
 def tour(console: Console) -> None:
@@ -78,7 +79,7 @@ def tour(console: Console) -> None:
     console.print(
         f"3. Fingerprint of a {len(page)}-byte buffer: 0x{base:016x}; one byte changed -> "
         f"0x{fp.value:016x} in O(1), changed = [bold]{fp.changed}[/] "
-        f"(recomputed: 0x{atomik.fingerprint(page):016x})."
+        f"(recomputed: 0x{fingerprint(page):016x})."
     )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from atomik import AtomikContext, AtomikTable, fingerprint
+from atomik import AtomikContext, AtomikTable
+from atomik.fingerprint import fingerprint
 from atomik.kernels import xor_reduce
 
 N_DELTAS = 100_000
