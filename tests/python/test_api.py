@@ -1,9 +1,9 @@
 """The public API: exported names, docstrings, and a cheap import."""
 
 import inspect
-from dataclasses import is_dataclass
 import subprocess
 import sys
+from dataclasses import is_dataclass
 
 import atomik
 from atomik import context, delta, errors, eventlog, fingerprint, kernels, replica, table, wire
