@@ -279,7 +279,8 @@ class Session:
         if not (rid is None or (isinstance(rid, int | str) and not isinstance(rid, bool))):
             rid = None
         try:
-            if "v" in req and req["v"] != PROTOCOL_VERSION:
+            version = req.get("v", PROTOCOL_VERSION)
+            if type(version) is not int or version != PROTOCOL_VERSION:
                 raise ProtocolError(
                     "unsupported_version",
                     f"protocol version {req['v']!r} is not supported (this is {PROTOCOL_VERSION})",

@@ -1,0 +1,288 @@
+/* A sample atomik port in C (libc only) speaking the oracle protocol v1 (spec/oracle.md).
+ *
+ * Reads one JSON request per line on stdin, writes one JSON response per line on stdout.
+ * Supports widths 1..64, the delta, ctx, table and fingerprint ops (not wire.*: it answers
+ * unknown_op, and says so in hello). It parses the protocol's compact subset (spec/oracle.md,
+ * "Compact subset"): one flat object whose values are strings without escapes, integers,
+ * true/false/null, or arrays of strings and integers. Anything else is answered bad_json.
+ *
+ * Build: cc -O2 -std=c11 -o atomik_port atomik_port.c
+ * Built with -DATOMIK_BUGGY it carries a planted bug (rollback ignores a delta whose top bit is
+ * set) that the differential runner must find: python -m atomik.conformance.port -- ./buggy
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { T_STR = 1, T_INT, T_BOOL, T_NULL, T_ARR, T_OTHER };
+typedef struct { int t; char *s; long long i; } Tok;
+typedef struct { char *key; Tok v; int first, n; } Field;
+#define MAXF 32
+#define MAXI 65536
+#define MAXW 4096
+#define MAXT 65536
+static Field F[MAXF];
+static int nf;
+static Tok items[MAXI];
+static int nitems;
+static char *p;
+
+static void ws(void) { while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++; }
+static int pstr(char **out) {
+  if (*p != '"') return 0;
+  char *s = ++p;
+  while (*p && *p != '"') { if (*p == '\\') return 0; p++; }
+  if (!*p) return 0;
+  *p++ = 0; *out = s; return 1;
+}
+static int pval(Tok *t) {
+  ws();
+  if (*p == '"') { t->t = T_STR; return pstr(&t->s); }
+  if (*p == '-' || isdigit((unsigned char)*p)) {
+    char *e; errno = 0;
+    t->i = strtoll(p, &e, 10);  /* overflow clamps, which keeps every range error a range error */
+    if (e == p) return 0;
+    t->t = T_INT;
+    if (*e == '.' || *e == 'e' || *e == 'E') { t->t = T_OTHER; strtod(p, &e); }
+    p = e; return 1;
+  }
+  if (!strncmp(p, "true", 4)) { t->t = T_BOOL; t->i = 1; p += 4; return 1; }
+  if (!strncmp(p, "false", 5)) { t->t = T_BOOL; t->i = 0; p += 5; return 1; }
+  if (!strncmp(p, "null", 4)) { t->t = T_NULL; p += 4; return 1; }
+  return 0;
+}
+static int parse(char *line) {
+  p = line; nf = 0; nitems = 0; ws();
+  if (*p++ != '{') return 0;
+  ws();
+  if (*p == '}') { p++; ws(); return *p == 0; }
+  for (;;) {
+    ws();
+    if (nf == MAXF) return 0;
+    Field *f = &F[nf++];
+    if (!pstr(&f->key)) return 0;
+    ws(); if (*p++ != ':') return 0; ws();
+    if (*p == '[') {
+      p++; f->v.t = T_ARR; f->first = nitems; f->n = 0; ws();
+      if (*p == ']') p++;
+      else for (;;) {
+        if (nitems >= MAXI || !pval(&items[nitems++])) return 0;
+        f->n++; ws();
+        if (*p == ',') { p++; continue; }
+        if (*p == ']') { p++; break; }
+        return 0;
+      }
+    } else if (!pval(&f->v)) return 0;
+    ws();
+    if (*p == ',') { p++; continue; }
+    if (*p == '}') { p++; break; }
+    return 0;
+  }
+  ws(); return *p == 0;
+}
+
+/* ------------------------------------------------------------------ output and errors */
+static char *out; static size_t olen, ocap;
+static void put(const char *fmt, ...) {
+  va_list ap; va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap); va_end(ap);
+  if (olen + n + 1 > ocap) { ocap = (olen + n + 1) * 2; out = realloc(out, ocap); if (!out) exit(3); }
+  va_start(ap, fmt); vsnprintf(out + olen, n + 1, fmt, ap); va_end(ap);
+  olen += n;
+}
+static jmp_buf J; static const char *ecode; static char emsg[160];
+static void fail(const char *code, const char *fmt, ...) {
+  va_list ap; va_start(ap, fmt); vsnprintf(emsg, sizeof emsg, fmt, ap); va_end(ap);
+  ecode = code; longjmp(J, 1);
+}
+static Field *get(const char *k) { for (int i = nf - 1; i >= 0; i--) if (!strcmp(F[i].key, k)) return &F[i]; return NULL; }
+static Field *need(const char *k) { Field *f = get(k); if (!f) fail("bad_request", "missing field %s", k); return f; }
+static long long geti(const char *k) {
+  Field *f = need(k); if (f->v.t != T_INT) fail("bad_request", "%s must be a JSON integer", k); return f->v.i;
+}
+static Tok *arr(const char *k, int *n) {
+  Field *f = need(k); if (f->v.t != T_ARR) fail("bad_request", "%s must be a JSON array", k);
+  *n = f->n; return &items[f->first];
+}
+static uint64_t word(Tok *t, const char *what) {
+  if (t->t != T_STR || strlen(t->s) != 18 || t->s[0] != '0' || t->s[1] != 'x') goto bad;
+  for (int i = 2; i < 18; i++) if (!isdigit((unsigned char)t->s[i]) && !(t->s[i] >= 'a' && t->s[i] <= 'f')) goto bad;
+  return strtoull(t->s + 2, NULL, 16);
+bad: fail("bad_request", "%s must be a word 0x + 16 lowercase hex digits", what); return 0;
+}
+static void fit(uint64_t v, int w, const char *what) {
+  if (w < 64 && (v >> w)) fail("range", "%s does not fit width %d", what, w);
+}
+static int width(void) {
+  long long w = geti("width");
+  if (w < 1 || w > MAXW) fail("width", "width must be in 1..%d", MAXW);
+  if (w > 64) fail("width", "this port supports widths 1..64");
+  return (int)w;
+}
+static void pword(uint64_t v) { put("\"0x%016llx\"", (unsigned long long)v); }
+
+/* ------------------------------------------------------------------ session objects */
+typedef struct { char name[33]; int kind, w; uint64_t ref, acc; uint64_t *tref, *tacc; long long n; } Obj;
+enum { CTX = 1, TABLE = 2 };
+static Obj objs[256]; static int nobj;
+static Obj *lookup(const char *key, int kind) {
+  Field *f = need(key);
+  if (f->v.t == T_STR) for (int i = 0; i < nobj; i++)
+    if (objs[i].kind == kind && !strcmp(objs[i].name, f->v.s)) return &objs[i];
+  fail("unknown_object", "no %s with that name", kind == CTX ? "context" : "table"); return NULL;
+}
+static const char *newname(void) {
+  Field *f = need("name"); size_t n = f->v.t == T_STR ? strlen(f->v.s) : 0;
+  if (n < 1 || n > 32) fail("bad_request", "name must match [A-Za-z0-9_]{1,32}");
+  for (size_t i = 0; i < n; i++) if (!isalnum((unsigned char)f->v.s[i]) && f->v.s[i] != '_') fail("bad_request", "name must match [A-Za-z0-9_]{1,32}");
+  for (int i = 0; i < nobj; i++) if (!strcmp(objs[i].name, f->v.s)) fail("name_taken", "an object with that name exists");
+  if (nobj >= 256) fail("range", "a session holds at most 256 objects");
+  return f->v.s;
+}
+static void state(uint64_t ref, uint64_t acc) {
+  put("{\"accumulator\":"); pword(acc); put(",\"reference\":"); pword(ref); put(",\"state\":"); pword(ref ^ acc); put("}");
+}
+static long long addr(Obj *t, long long a) { if (a < 0 || a >= t->n) fail("address", "address out of range"); return a; }
+
+/* ------------------------------------------------------------------ ops */
+static void op_binary(const char *k1, const char *k2) {
+  int w = width(); uint64_t a = word(&need(k1)->v, k1), b = word(&need(k2)->v, k2);
+  fit(a, w, k1); fit(b, w, k2); pword(a ^ b);
+}
+static uint64_t xor_words(const char *k, int w) {
+  int n; Tok *t = arr(k, &n); uint64_t acc = 0;
+  for (int i = 0; i < n; i++) word(&t[i], k);
+  for (int i = 0; i < n; i++) { uint64_t v = word(&t[i], k); fit(v, w, k); acc ^= v; }
+  return acc;
+}
+static const char *OPS[] = {"ctx.accum", "ctx.accum_many", "ctx.is_clean", "ctx.load", "ctx.merge",
+  "ctx.new", "ctx.read", "ctx.rollback", "ctx.state", "ctx.swap", "delta.apply", "delta.compose",
+  "delta.compose_all", "delta.compute", "fingerprint", "fingerprint.update_chunk", "hello",
+  "table.accum", "table.accum_batch", "table.load", "table.load_batch", "table.new", "table.read",
+  "table.read_batch", "table.rollback", "table.swap", NULL};
+static void dispatch(const char *op) {
+  int known = 0;
+  for (int i = 0; OPS[i]; i++) known |= !strcmp(op, OPS[i]);
+  if (!known) fail("unknown_op", "unknown op");
+  if (!strcmp(op, "hello")) {
+    put("{\"implementation\":\"atomik-c-sample\",\"max_table\":%d,\"max_width\":64,\"ops\":[", MAXT);
+    for (int i = 0; OPS[i]; i++) put("%s\"%s\"", i ? "," : "", OPS[i]);
+    put("],\"protocol\":1}");
+  } else if (!strcmp(op, "delta.compose")) op_binary("a", "b");
+  else if (!strcmp(op, "delta.compute")) op_binary("old", "new");
+  else if (!strcmp(op, "delta.apply")) op_binary("state", "delta");
+  else if (!strcmp(op, "delta.compose_all")) { int w = width(); pword(xor_words("deltas", w)); }
+  else if (!strcmp(op, "ctx.new")) {
+    int w = width(); const char *name = newname(); uint64_t init = 0; Field *f = get("initial");
+    if (f) { init = word(&f->v, "initial"); fit(init, w, "initial"); }
+    Obj *o = &objs[nobj++]; memset(o, 0, sizeof *o);
+    strcpy(o->name, name); o->kind = CTX; o->w = w; o->ref = init; state(o->ref, o->acc);
+  } else if (!strncmp(op, "ctx.", 4)) {
+    const char *m = op + 4; Obj *o = lookup("name", CTX);
+    if (!strcmp(m, "load")) { uint64_t v = word(&need("value")->v, "value"); fit(v, o->w, "value"); o->ref = v; o->acc = 0; }
+    else if (!strcmp(m, "accum")) { uint64_t d = word(&need("delta")->v, "delta"); fit(d, o->w, "delta"); o->acc ^= d; }
+    else if (!strcmp(m, "rollback")) {
+      uint64_t d = word(&need("delta")->v, "delta"); fit(d, o->w, "delta");
+#ifdef ATOMIK_BUGGY
+      if ((d >> (o->w - 1)) & 1) d = 0; /* the planted bug */
+#endif
+      o->acc ^= d;
+    } else if (!strcmp(m, "read")) { pword(o->ref ^ o->acc); return; }
+    else if (!strcmp(m, "swap")) { o->ref ^= o->acc; o->acc = 0; }
+    else if (!strcmp(m, "merge")) {
+      Obj *b = lookup("other", CTX);
+      if (b->w != o->w) fail("width_mismatch", "cannot merge contexts of different widths");
+      if (b->ref != o->ref) fail("reference_mismatch", "merge expects a shared reference");
+      o->acc ^= b->acc;
+    } else if (!strcmp(m, "accum_many")) o->acc ^= xor_words("deltas", o->w);
+    else if (!strcmp(m, "is_clean")) { put(o->acc ? "false" : "true"); return; }
+    state(o->ref, o->acc);
+  } else if (!strcmp(op, "table.new")) {
+    long long w = geti("width");
+    if (w < 1 || w > 64) fail("width", "tables hold widths 1..64");
+    long long n = geti("size");
+    if (n < 1 || n > MAXT) fail("range", "size must be in 1..%d", MAXT);
+    const char *name = newname();
+    Obj *o = &objs[nobj]; memset(o, 0, sizeof *o);
+    o->tref = calloc(n, 8); o->tacc = calloc(n, 8); if (!o->tref || !o->tacc) exit(3);
+    strcpy(o->name, name); o->kind = TABLE; o->w = (int)w; o->n = n; nobj++;
+    put("{\"size\":%lld,\"width\":%lld}", n, w);
+  } else if (!strncmp(op, "table.", 6)) {
+    const char *m = op + 6; Obj *t = lookup("name", TABLE);
+    if (!strcmp(m, "accum_batch") || !strcmp(m, "load_batch") || !strcmp(m, "read_batch")) {
+      int na, nv = 0; Tok *a = arr("addrs", &na), *v = NULL; const char *vk = m[0] == 'a' ? "deltas" : "values";
+      for (int i = 0; i < na; i++) if (a[i].t != T_INT) fail("bad_request", "addrs must be integers");
+      if (m[0] != 'r') { v = arr(vk, &nv); for (int i = 0; i < nv; i++) word(&v[i], vk); }
+      for (int i = 0; i < na; i++) addr(t, a[i].i);
+      if (m[0] == 'r') {
+        put("[");
+        for (int i = 0; i < na; i++) { put(i ? "," : ""); pword(t->tref[a[i].i] ^ t->tacc[a[i].i]); }
+        put("]"); return;
+      }
+      for (int i = 0; i < nv; i++) fit(word(&v[i], vk), t->w, vk);
+      if (na != nv) fail("shape", "addrs and %s must have the same length", vk);
+      for (int i = 0; i < na; i++) {
+        uint64_t x = word(&v[i], vk);
+        if (m[0] == 'a') t->tacc[a[i].i] ^= x; else { t->tref[a[i].i] = x; t->tacc[a[i].i] = 0; }
+      }
+      put("null"); return;
+    }
+    long long i = geti("addr"); uint64_t x = 0;
+    const char *vk = !strcmp(m, "load") ? "value" : (!strcmp(m, "accum") || !strcmp(m, "rollback")) ? "delta" : NULL;
+    if (vk) x = word(&need(vk)->v, vk);
+    addr(t, i);
+    if (vk) fit(x, t->w, vk);
+    if (!strcmp(m, "read")) { pword(t->tref[i] ^ t->tacc[i]); return; }
+    if (!strcmp(m, "load")) { t->tref[i] = x; t->tacc[i] = 0; }
+    else if (!strcmp(m, "swap")) { t->tref[i] ^= t->tacc[i]; t->tacc[i] = 0; }
+    else t->tacc[i] ^= x;
+    put("{\"accumulator\":"); pword(t->tacc[i]); put(",\"addr\":%lld,\"reference\":", i); pword(t->tref[i]);
+    put(",\"state\":"); pword(t->tref[i] ^ t->tacc[i]); put("}");
+  } else if (!strcmp(op, "fingerprint")) {
+    Field *f = need("data"); size_t n = f->v.t == T_STR ? strlen(f->v.s) : 1; uint64_t fp = 0;
+    if (f->v.t != T_STR || n % 2) fail("bad_request", "data must be an even-length lowercase hex string");
+    for (size_t i = 0; i < n; i++) {
+      char c = f->v.s[i]; int d = isdigit((unsigned char)c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+      if (d < 0) fail("bad_request", "data must be an even-length lowercase hex string");
+      fp ^= (uint64_t)d << (((i / 2) % 8) * 8 + (i % 2 ? 0 : 4)); /* byte i/2, little-endian in its chunk */
+    }
+    pword(fp);
+  } else if (!strcmp(op, "fingerprint.update_chunk")) {
+    uint64_t a = word(&need("fp")->v, "fp"), b = word(&need("old")->v, "old"), c = word(&need("new")->v, "new");
+    pword(a ^ b ^ c);
+  }
+}
+
+int main(void) {
+  char *line = NULL; size_t cap = 0; ssize_t len;
+  setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+  while ((len = getline(&line, &cap, stdin)) != -1) {
+    char *s = line; while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') s++;
+    if (!*s) continue;
+    olen = 0; put("");
+    char id[48] = "null";
+    if (!parse(line)) { ecode = "bad_json"; snprintf(emsg, sizeof emsg, "not a request in the compact JSON subset"); goto error; }
+    Field *fid = get("id");
+    if (fid && fid->v.t == T_INT) snprintf(id, sizeof id, "%lld", fid->v.i);
+    else if (fid && fid->v.t == T_STR && strlen(fid->v.s) < 40) snprintf(id, sizeof id, "\"%s\"", fid->v.s);
+    if (setjmp(J)) goto error;
+    Field *fv = get("v");
+    if (fv && (fv->v.t != T_INT || fv->v.i != 1)) fail("unsupported_version", "protocol version not supported (this is 1)");
+    Field *fop = get("op");
+    if (!fop || fop->v.t != T_STR) fail("bad_request", "op must be a string");
+    put("{\"id\":%s,\"ok\":true,\"result\":", id);
+    dispatch(fop->v.s);
+    put("}\n"); fputs(out, stdout); fflush(stdout); continue;
+  error:
+    printf("{\"error\":{\"code\":\"%s\",\"message\":\"%s\"},\"id\":%s,\"ok\":false}\n", ecode, emsg, id);
+    fflush(stdout);
+  }
+  free(line);
+  return 0;
+}
