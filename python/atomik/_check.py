@@ -140,6 +140,8 @@ def as_buffer(data: object, what: str) -> memoryview:
         mv = memoryview(data)  # type: ignore[arg-type]
     except TypeError:
         raise AtomikTypeError(f"{what} must be bytes-like, got {_type_name(data)}") from None
+    if not mv.c_contiguous:
+        mv = memoryview(mv.tobytes())  # e.g. a strided numpy view: copy it into one flat buffer
     return mv.cast("B") if mv.format != "B" or mv.ndim != 1 else mv
 
 

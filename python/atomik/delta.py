@@ -25,7 +25,9 @@ import numpy.typing as npt
 
 from atomik._check import (
     as_buffer,
+    as_int,
     check_array_fits,
+    check_count,
     check_rows_fit,
     check_u64_array,
     check_value,
@@ -33,7 +35,13 @@ from atomik._check import (
     kernels,
     words_to_int,
 )
-from atomik.errors import AtomikTypeError, FrameFieldError, FrameLengthError, ShapeError
+from atomik.errors import (
+    AtomikTypeError,
+    FrameFieldError,
+    FrameLengthError,
+    RangeError,
+    ShapeError,
+)
 
 __all__ = [
     "SparseDelta",
@@ -185,6 +193,31 @@ def _dense_words(delta: Any) -> tuple[U64Array, int]:
     return raw.view("<u8").astype(np.uint64, copy=False), n
 
 
+def _check_sparse(
+    length: object, indices: tuple[object, ...], words: tuple[object, ...], exc: type[Exception]
+) -> None:
+    """Raise ``exc`` unless (length, indices, words) is a canonical sparse delta."""
+    n = check_count(length, "length")
+    if n > _MAX_U32:
+        raise exc(f"length must be at most {_MAX_U32} bytes, got {n}")
+    if len(indices) != len(words):
+        raise exc(f"{len(indices)} indices but {len(words)} words")
+    nwords = (n + 7) // 8
+    prev = -1
+    for k, (i_obj, w_obj) in enumerate(zip(indices, words, strict=True)):
+        i, w = as_int(i_obj, f"indices[{k}]"), check_value(w_obj, 64, f"words[{k}]")
+        if not prev < i < nwords:
+            raise exc(
+                f"sparse entry {k}: word index {i} must be in ({prev}, {nwords}) "
+                f"(strictly increasing, inside a {n}-byte state)"
+            )
+        if w == 0:
+            raise exc(f"sparse entry {k}: word {i} is zero (zeros are not stored)")
+        if i == nwords - 1 and n % 8 and w >> (8 * (n % 8)):
+            raise exc(f"sparse entry {k}: last word {hex(w)} has bits beyond the {n}-byte state")
+        prev = i
+
+
 @dataclass(frozen=True)
 class SparseDelta:
     """A delta over a ``length``-byte state that keeps only its non-zero 64-bit words.
@@ -199,6 +232,13 @@ class SparseDelta:
     length: int
     indices: tuple[int, ...]
     words: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        """Validate: ``length`` a u32, indices strictly increasing inside the state, words
+        non-zero u64 with no bits beyond ``length`` bytes (raises ``RangeError``)."""
+        object.__setattr__(self, "indices", tuple(self.indices))
+        object.__setattr__(self, "words", tuple(self.words))
+        _check_sparse(self.length, self.indices, self.words, RangeError)
 
     @classmethod
     def from_dense(cls, delta: BytesLike | U64Array) -> SparseDelta:
@@ -234,27 +274,14 @@ class SparseDelta:
             raise FrameLengthError(
                 f"sparse delta with {count} words must be {expected} bytes, got {mv.nbytes}"
             )
-        nwords = (length + 7) // 8
-        indices: list[int] = []
-        words: list[int] = []
-        prev = -1
-        for k in range(count):
-            i, w = _SPARSE_ENTRY.unpack_from(mv, _SPARSE_HEADER.size + k * _SPARSE_ENTRY.size)
-            if not prev < i < nwords:
-                raise FrameFieldError(
-                    f"sparse entry {k}: word index {i} must be in ({prev}, {nwords}) "
-                    f"(strictly increasing, inside a {length}-byte state)"
-                )
-            if w == 0:
-                raise FrameFieldError(f"sparse entry {k}: word {i} is zero (zeros are not stored)")
-            if i == nwords - 1 and length % 8 and w >> (8 * (length % 8)):
-                raise FrameFieldError(
-                    f"sparse entry {k}: last word {hex(w)} has bits beyond the {length}-byte state"
-                )
-            indices.append(i)
-            words.append(w)
-            prev = i
-        return cls(length, tuple(indices), tuple(words))
+        entries = [
+            _SPARSE_ENTRY.unpack_from(mv, _SPARSE_HEADER.size + k * _SPARSE_ENTRY.size)
+            for k in range(count)
+        ]
+        indices = tuple(e[0] for e in entries)
+        words = tuple(e[1] for e in entries)
+        _check_sparse(length, indices, words, FrameFieldError)
+        return cls(length, indices, words)
 
     def to_dense(self) -> bytes:
         """The dense delta as ``length`` bytes."""

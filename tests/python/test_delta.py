@@ -1,5 +1,7 @@
 """atomik.delta: compose / compose_all / compute_delta / apply_delta, dense and sparse."""
 
+import struct
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -162,6 +164,30 @@ def test_sparse_from_words_and_size() -> None:
     assert SparseDelta.from_dense(words) == SparseDelta(32, (3,), (9,))
 
 
+def raw_sparse(length: int, entries: list[tuple[int, int]]) -> bytes:
+    """A sparse encoding built by hand (so invalid ones can be built too)."""
+    return struct.pack("<II", length, len(entries)) + b"".join(
+        struct.pack("<IQ", i, w) for i, w in entries
+    )
+
+
+def test_sparse_constructor_validates() -> None:
+    with pytest.raises(RangeError, match="strictly increasing"):
+        SparseDelta(20, (2, 0), (5, 7))
+    with pytest.raises(RangeError, match="is zero"):
+        SparseDelta(20, (0,), (0,))
+    with pytest.raises(RangeError, match="beyond the 20-byte state"):
+        SparseDelta(20, (2,), (1 << 40,))
+    with pytest.raises(RangeError, match="1 indices but 2 words"):
+        SparseDelta(20, (0,), (1, 2))
+    with pytest.raises(RangeError, match="length"):
+        SparseDelta(-1, (), ())
+    with pytest.raises(RangeError, match="at most"):
+        SparseDelta(2**32, (), ())
+    with pytest.raises(RangeError, match=r"words\[0\]"):
+        SparseDelta(20, (0,), (1 << 64,))
+
+
 def test_sparse_decode_rejects() -> None:
     good = SparseDelta(20, (0, 2), (5, 7)).encode()
     with pytest.raises(FrameLengthError, match="at least 8"):
@@ -169,13 +195,13 @@ def test_sparse_decode_rejects() -> None:
     with pytest.raises(FrameLengthError, match="must be 32 bytes, got 31"):
         SparseDelta.decode(good[:-1])
     with pytest.raises(FrameFieldError, match="strictly increasing"):
-        SparseDelta.decode(SparseDelta(20, (2, 0), (5, 7)).encode())
+        SparseDelta.decode(raw_sparse(20, [(2, 5), (0, 7)]))
     with pytest.raises(FrameFieldError, match="strictly increasing"):
-        SparseDelta.decode(SparseDelta(20, (0, 3), (5, 7)).encode())
+        SparseDelta.decode(raw_sparse(20, [(0, 5), (3, 7)]))
     with pytest.raises(FrameFieldError, match="is zero"):
-        SparseDelta.decode(SparseDelta(20, (0,), (0,)).encode())
+        SparseDelta.decode(raw_sparse(20, [(0, 0)]))
     with pytest.raises(FrameFieldError, match="beyond the 20-byte state"):
-        SparseDelta.decode(SparseDelta(20, (2,), (1 << 40,)).encode())
+        SparseDelta.decode(raw_sparse(20, [(2, 1 << 40)]))
     with pytest.raises(ShapeError, match="state must be 20 bytes"):
         apply_sparse(bytes(19), SparseDelta(20, (), ()))
     with pytest.raises(AtomikTypeError):

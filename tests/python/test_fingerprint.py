@@ -107,3 +107,8 @@ def test_bad_inputs() -> None:
         update_chunk(0, 256, 0, width=8)
     with pytest.raises(RangeError):
         fingerprint_of_chunks([1 << 64])
+
+
+def test_strided_buffer_is_read_in_order() -> None:
+    arr = np.arange(20, dtype=np.uint8)[::2]  # not contiguous
+    assert fingerprint(memoryview(arr)) == reference_fp(arr.tobytes())
