@@ -206,3 +206,14 @@ def test_sparse_decode_rejects() -> None:
         apply_sparse(bytes(19), SparseDelta(20, (), ()))
     with pytest.raises(AtomikTypeError):
         encode_sparse("abc")  # type: ignore[arg-type]
+
+
+@given(st.binary(max_size=80))
+def test_sparse_decode_fuzz(data: bytes) -> None:
+    from atomik.errors import FrameError
+
+    try:
+        sp = SparseDelta.decode(data)
+    except FrameError:
+        return
+    assert sp.encode() == data  # anything accepted is canonical and round-trips
