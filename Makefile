@@ -11,9 +11,10 @@ PYTHON   ?= python3
 VENV     ?= .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
-EXTRAS   ?= dev
+EXTRAS   ?= dev,bench
 
-.PHONY: verify venv lint lean test conformance report bench bench-quick mutants demo clean help
+.PHONY: verify venv system-deps lint lean test vectors conformance report bench bench-quick \
+	mutants soak demo clean help
 
 help:
 	@sed -n '2,10p' Makefile
@@ -26,6 +27,17 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# redis-server (Debian) for the replication tests over Redis Streams; installed when we can
+# (root with apt-get), otherwise those tests skip and say why.
+system-deps:
+	@if command -v redis-server >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing redis-server (Debian) for the replication tests"; \
+	  (apt-get install -y -qq redis-server >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq redis-server >/dev/null 2>&1)) \
+	  || echo "warning: could not install redis-server; Redis transport tests will skip"; \
+	else echo "note: no redis-server and no root apt-get; Redis transport tests will skip"; fi
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check python conformance tests
 	$(PY) -m atomik.conformance.leanlint lean
@@ -34,8 +46,11 @@ lean: $(STAMP)
 	$(PY) -m atomik.conformance.leanlint lean
 	$(PY) -m atomik.conformance.leanbuild --out build/lean-status.json
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(PY) -m pytest tests
+
+vectors: $(STAMP)
+	$(PY) -m atomik.vectors --check
 
 conformance: $(STAMP)
 	$(PY) -m atomik.conformance check --lean-status build/lean-status.json --out reports
@@ -43,15 +58,14 @@ conformance: $(STAMP)
 report: $(STAMP)
 	$(PY) -m atomik.conformance report --out reports
 
-verify: lint test lean conformance
+verify: lint test vectors lean conformance bench-quick
 	@echo "make verify: all gates passed; report in reports/coverage.md"
 
 bench: $(STAMP)
-	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) -m atomik.benchmark
 
 bench-quick: $(STAMP)
-	$(PY) -m atomik.benchmark --quick
+	$(PY) -m atomik.benchmark --quick --out build/benchmark-quick
 
 mutants: $(STAMP)
 	$(PY) -m atomik.conformance.mutants
