@@ -149,6 +149,8 @@ class Divergence:
     oracle: dict[str, Any]
     port: dict[str, Any] | None
     why: str
+    found_after: int = 0
+    shrink_runs: int = 0
 
     def report(self, cmd: Sequence[str]) -> str:
         """A human report: the sequence up to the divergence as JSON lines, and both answers."""
@@ -199,26 +201,20 @@ def hello(cmd: Sequence[str], timeout: float) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- vectors
-def _width_of(req: dict[str, Any]) -> int:
-    w = req.get("width")
-    return w if isinstance(w, int) and not isinstance(w, bool) else 0
-
-
 def replay_vectors(
     cmd: Sequence[str], folder: Path, info: dict[str, Any], timeout: float
 ) -> tuple[int, int, list[str]]:
     """Replay every vector under ``folder`` the port supports; return (passed, skipped,
-    failures). A vector is skipped when it uses an op the port lacks or a width above its
-    max_width (except invalid widths, which every port must reject)."""
+    failures). A vector is skipped when its manifest ``requires`` an op the port lacks or a
+    width above the port's max_width."""
     ops = set(info["ops"])
     passed = skipped = 0
     failures: list[str] = []
     for path in sorted(folder.rglob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         reqs = doc["input"]["requests"]
-        unsupported = any(r.get("op") in _ALL_OPS and r.get("op") not in ops for r in reqs)
-        too_wide = any(info["max_width"] < _width_of(r) <= MAX_WIDTH for r in reqs)
-        if unsupported or too_wide:
+        need = doc["manifest"]["requires"]
+        if not set(need["ops"]) <= ops or need["max_width"] > info["max_width"]:
             skipped += 1
             continue
         port = PortProcess(cmd, timeout)
@@ -270,9 +266,12 @@ def _strategies(info: dict[str, Any]) -> Any:
     widths = [w for w in WIDTHS if w <= min(info["max_width"], MAX_WIDTH)]
     # Mostly supported widths; now and then one every implementation must reject.
     width = st.sampled_from(widths * 4 + [0, MAX_WIDTH + 1])
-    # A value: bits to mask to the target width, and rarely "over" (one bit above the width).
-    value = st.tuples(st.integers(0, 2**256 - 1), st.sampled_from(["fit", "fit", "fit", "over"]))
-    slot = st.integers(0, 2)
+    # A value: bits masked to the target width; or with the width's top bit set; or all ones;
+    # or, rarely, "over" (one bit above the width: an error every implementation must report).
+    value = st.tuples(
+        st.integers(0, 2**256 - 1), st.sampled_from(["fit"] * 4 + ["top", "ones", "over"])
+    )
+    slot = st.integers(0, 1)
     tslot = st.integers(0, 1)
     addr = st.integers(-1, 9)
     values = st.lists(value, max_size=5)
@@ -329,15 +328,42 @@ def _strategies(info: dict[str, Any]) -> Any:
             ]
         ),
     }
+    # The ops that change state are drawn three times as often as the others.
+    weight = {
+        "ctx.accum": 3, "ctx.rollback": 3, "ctx.load": 2, "ctx.swap": 2, "ctx.merge": 2,
+        "table.accum": 3, "table.rollback": 3, "table.load": 2, "table.accum_batch": 2,
+    }  # fmt: skip
     names = sorted(k for k in s if k in ops or k == "raw")
-    step = st.one_of(*(st.tuples(st.just(n), s[n]) for n in names))
-    return st.lists(step, min_size=1, max_size=25)
+    step = st.one_of(*(st.tuples(st.just(n), s[n]) for n in names for _ in range(weight.get(n, 1))))
+    # A prelude creates objects with valid parameters, so the body has something to work on.
+    valid_width = st.sampled_from(widths)
+    creations: list[Any] = []
+    if "ctx.new" in ops:
+        creations.append(
+            st.tuples(st.just("ctx.new"), st.tuples(slot, valid_width, st.none() | value))
+        )
+    if "table.new" in ops:
+        creations.append(
+            st.tuples(
+                st.just("table.new"),
+                st.tuples(
+                    tslot, st.sampled_from([w for w in widths if w <= 64]), st.integers(1, 8)
+                ),
+            )
+        )
+    prelude = st.lists(st.one_of(*creations), max_size=3) if creations else st.just([])
+    body = st.lists(step, min_size=1, max_size=25)
+    return st.builds(lambda a, b: a + b, prelude, body)
 
 
 def _val(v: tuple[int, str], w: int) -> Any:
     bits, kind = v
     x = bits & ((1 << w) - 1)
-    if kind == "over" and w % 64:
+    if kind == "top" and w >= 1:
+        x |= 1 << (w - 1)
+    elif kind == "ones":
+        x = (1 << w) - 1
+    elif kind == "over" and w % 64:
         x |= 1 << w  # one bit above the width, still inside the words a width-w value uses
     return to_word(x, w) if 1 <= w <= MAX_WIDTH else to_word(x & ((1 << 64) - 1), 64)
 
@@ -437,8 +463,8 @@ def fuzz(
     max_shrink_time: float = 60.0,
 ) -> tuple[int, Divergence | None]:
     """Run up to ``examples`` generated sequences (no new ones after ``max_time`` s, no more
-    shrinking after ``max_shrink_time`` s); return (sequences run, the minimal divergence or
-    None)."""
+    shrinking after ``max_shrink_time`` s); return (sequences generated before the first
+    divergence or in all, the minimal divergence or None)."""
     from hypothesis import HealthCheck, Phase, assume, given, settings
     from hypothesis import seed as hseed
     from hypothesis.errors import Unsatisfiable
@@ -447,6 +473,7 @@ def fuzz(
     ran = [0]
     start = time.monotonic()
     found_at = [0.0]
+    first = [0]
 
     @settings(
         max_examples=examples,
@@ -469,6 +496,7 @@ def fuzz(
         if div is not None:
             if not found:
                 found_at[0] = time.monotonic()
+                first[0] = ran[0]
             found.append(div)
             raise AssertionError(div.why)
 
@@ -477,7 +505,9 @@ def fuzz(
     try:
         prop()
     except AssertionError:
-        return ran[0], found[-1]
+        found[-1].found_after = first[0]
+        found[-1].shrink_runs = ran[0] - first[0]
+        return first[0], found[-1]
     except Unsatisfiable:  # max_time ran out before any sequence ran
         pass
     return ran[0], None
@@ -541,7 +571,10 @@ def main(argv: list[str] | None = None) -> int:
     if div is None:
         print(f"fuzz: {ran} generated sequences, every response agreed with the oracle")
         return status
-    print(f"fuzz: DIVERGENCE (after {ran} sequences, shrunk)")
+    print(
+        f"fuzz: DIVERGENCE found by generated sequence {div.found_after}, "
+        f"shrunk in {div.shrink_runs} more runs"
+    )
     print(div.report(cmd))
     if ns.repro:
         ns.repro.write_text("\n".join(div.lines[: div.index + 1]) + "\n", encoding="utf-8")

@@ -47,6 +47,7 @@ WIDTHS = (1, 7, 8, 16, 32, 63, 64, 200)
 DEFAULT_OUT = Path("spec/vectors")
 
 Request = dict[str, Any]
+_PROTOCOL_OPS = frozenset(Session().ops)
 
 
 @dataclass
@@ -83,6 +84,7 @@ class Vector:
                 "case": self.case,
                 "seed": self.seed,
                 "theorems": sorted(self.theorems),
+                "requires": self.requires(),
             },
             "input": {"requests": self.requests},
             "output": self.output,
@@ -90,6 +92,17 @@ class Vector:
         if self.error is not None:
             doc["error"] = self.error
         return doc
+
+    def requires(self) -> dict[str, Any]:
+        """What a port needs to replay this vector: the protocol ops it uses (a deliberately
+        unknown op is not listed) and the widest valid width it uses (0 when none)."""
+        ops = sorted({r["op"] for r in self.requests if r.get("op") in _PROTOCOL_OPS})
+        widths = [
+            r["width"]
+            for r in self.requests
+            if type(r.get("width")) is int and 1 <= r["width"] <= MAX_WIDTH
+        ]
+        return {"ops": ops, "max_width": max(widths, default=0)}
 
     def dumps(self) -> str:
         """The file contents: sorted keys, 2-space indent, newline at end."""
