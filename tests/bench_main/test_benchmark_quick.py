@@ -138,3 +138,9 @@ def test_measure_and_ratio() -> None:
     assert c["ratio"] == 4.0 and c["status"] == "measured"
     p = benchmark._cmp("x", "ours", {"median_ns": 5.0}, "peer", None, pending="no API")
     assert p["ratio"] is None and p["status"] == "pending: no API"
+
+
+def test_quick_mode_never_defaults_to_the_committed_report() -> None:
+    assert benchmark.resolve_out(False, None) == Path("reports/benchmark")
+    assert benchmark.resolve_out(True, None) != Path("reports/benchmark")
+    assert benchmark.resolve_out(True, Path("x")) == Path("x")
