@@ -429,6 +429,18 @@ def row_storage(cfg: BenchConfig, rng: np.random.Generator) -> dict[str, Any]:
                 )
             )
             del app, agg
+        else:
+            cmps.append(
+                _cmp(
+                    f"n={n:,}",
+                    "context (JSON snapshot)",
+                    ours,
+                    "eventsourcing stored records",
+                    None,
+                    unit="bytes",
+                    extra={"status": f"not run: n > {cfg.es_max_n:,}"},
+                )
+            )
         series["n"].append(n)
         series["context"].append(ctx_bytes)
         series["log_binary"].append(binary["bytes"])
@@ -635,6 +647,17 @@ def row_undo(cfg: BenchConfig, rng: np.random.Generator) -> dict[str, Any]:
                 )
             )
             del app, agg
+        else:
+            cmps.append(
+                _cmp(
+                    f"after n={n:,}",
+                    "rollback(d) + read()",
+                    ours,
+                    "eventsourcing: get + compensating event + save",
+                    None,
+                    extra={"status": f"not run: n > {min(cfg.es_max_n, 10_000):,}"},
+                )
+            )
     return {
         "id": "undo",
         "title": "4. Undo one update",
