@@ -598,7 +598,7 @@ def row_undo(cfg: BenchConfig, rng: np.random.Generator) -> dict[str, Any]:
             return c.read()
 
         ours = measure(undo_ctx, repeats=cfg.repeats)
-        # an even number of rollbacks were timed per sample? make the state check independent:
+        # the timed loop toggles the delta in and out; check one rollback on a fresh context
         c2 = AtomikContext(64)
         c2.accum_many(arr)
         c2.rollback(bad)
