@@ -1,0 +1,1 @@
+"""Hand-written properties, one module per Lean module, registered with ``@checks``."""

@@ -1,0 +1,155 @@
+"""Hypothesis strategies shared by the automatic translator and the hand-written properties.
+
+One place decides how a Lean type is sampled:
+
+* ``BitVec w`` → ints in ``[0, 2**w)`` (Hypothesis already favours 0, 1 and the top values);
+* ``Nat`` → small naturals ``0..NAT_MAX`` (also valid addresses: tables have ``TABLE_SIZE``
+  addresses, so every drawn ``Nat`` is an address of every drawn table);
+* ``List α`` → lists of up to ``LIST_MAX`` elements;
+* structures (``Context w``, ``Table w``, ``Message w``, ``Replica w``, ``Event w``) → built from
+  their fields through the public Python API, so every drawn value is one the API can reach.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from atomik import AtomikContext, AtomikTable
+from atomik.eventlog import Event
+from atomik.replica import DeltaMessage, Replica
+
+__all__ = [
+    "LIST_MAX",
+    "NAT_MAX",
+    "REPLICA_ID",
+    "TABLE_SIZE",
+    "WIDTHS",
+    "bitvecs",
+    "bools",
+    "contexts",
+    "events",
+    "lists_of",
+    "messages",
+    "nats",
+    "pairs",
+    "replicas",
+    "tables",
+    "widths",
+]
+
+WIDTHS: tuple[int, ...] = (1, 7, 8, 16, 32, 63, 64)
+TABLE_SIZE = 8
+NAT_MAX = TABLE_SIZE - 1
+LIST_MAX = 12
+REPLICA_ID = 99  # the id of drawn replicas: never the origin of a drawn message
+
+
+def widths(wide: bool = False) -> st.SearchStrategy[int]:
+    """A width from ``WIDTHS`` (plus 200 when ``wide``)."""
+    return st.sampled_from((*WIDTHS, 200) if wide else WIDTHS)
+
+
+def bitvecs(width: int) -> st.SearchStrategy[int]:
+    """``BitVec width``: an int in ``[0, 2**width)``."""
+    return st.integers(min_value=0, max_value=(1 << width) - 1)
+
+
+def nats() -> st.SearchStrategy[int]:
+    """A small ``Nat`` (``0..NAT_MAX``), valid as a table address."""
+    return st.integers(min_value=0, max_value=NAT_MAX)
+
+
+def bools() -> st.SearchStrategy[bool]:
+    """``Bool``."""
+    return st.booleans()
+
+
+def lists_of(elements: st.SearchStrategy[Any], max_size: int = LIST_MAX) -> st.SearchStrategy[list[Any]]:
+    """``List α``."""
+    return st.lists(elements, max_size=max_size)
+
+
+def pairs(a: st.SearchStrategy[Any], b: st.SearchStrategy[Any]) -> st.SearchStrategy[tuple[Any, Any]]:
+    """``α × β``."""
+    return st.tuples(a, b)
+
+
+def _deltas_or_zero(width: int) -> st.SearchStrategy[int]:
+    # A third of the time zero, so that clean contexts (a premise of some laws) are common.
+    return st.one_of(st.just(0), bitvecs(width), bitvecs(width))
+
+
+@st.composite
+def _context(draw: st.DrawFn, width: int) -> AtomikContext:
+    ref = draw(bitvecs(width))
+    acc = draw(_deltas_or_zero(width))
+    c = AtomikContext(width=width, initial_state=ref)
+    if acc:
+        c.accum(acc)
+    return c
+
+
+def contexts(width: int) -> st.SearchStrategy[AtomikContext]:
+    """``Context width``: any reference, any accumulator (zero a third of the time)."""
+    return _context(width)
+
+
+@st.composite
+def _table(draw: st.DrawFn, width: int) -> AtomikTable:
+    t = AtomikTable(TABLE_SIZE, width)
+    for a in range(TABLE_SIZE):
+        if draw(st.booleans()):
+            t.load(a, draw(bitvecs(width)))
+            acc = draw(_deltas_or_zero(width))
+            if acc:
+                t.accum(a, acc)
+    return t
+
+
+def tables(width: int) -> st.SearchStrategy[AtomikTable]:
+    """``Table width``: ``TABLE_SIZE`` addresses, each zero or loaded and accumulated."""
+    return _table(width)
+
+
+def messages(width: int) -> st.SearchStrategy[DeltaMessage]:
+    """``Message width``: origin 0..2, seq 0..3 (so identifiers collide often), epoch 0."""
+    return st.builds(
+        DeltaMessage,
+        origin=st.integers(0, 2),
+        epoch=st.just(0),
+        seq=st.integers(0, 3),
+        addr=nats(),
+        width=st.just(width),
+        delta=bitvecs(width),
+    )
+
+
+@st.composite
+def well_formed_messages(draw: st.DrawFn, width: int, max_size: int = LIST_MAX) -> list[DeltaMessage]:
+    """A list of messages in which one identifier always names one message (Lean's
+    ``Replica.WellFormed``), possibly with exact duplicates."""
+    ms = draw(st.lists(messages(width), max_size=max_size, unique_by=lambda m: m.id))
+    if ms:
+        dups = draw(st.lists(st.sampled_from(ms), max_size=4))
+        ms = ms + dups
+    return draw(st.permutations(ms))
+
+
+@st.composite
+def _replica(draw: st.DrawFn, width: int) -> Replica:
+    r = Replica.from_table(REPLICA_ID, draw(tables(width)))
+    for m in draw(st.lists(messages(width), max_size=4)):
+        r.receive(m)
+    return r
+
+
+def replicas(width: int) -> st.SearchStrategy[Replica]:
+    """``Replica width``: a drawn table that has already received a few drawn messages."""
+    return _replica(width)
+
+
+def events(width: int) -> st.SearchStrategy[Event]:
+    """``Event width``: one context's log, so every event is at address 0."""
+    return st.builds(Event, addr=st.just(0), delta=bitvecs(width))
