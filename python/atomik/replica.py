@@ -1,4 +1,4 @@
-"""Minimal replicas: local writes become delta messages; each message is applied exactly once.
+"""Replicas: local writes become delta messages; each message is applied exactly once.
 
 A :class:`Replica` owns an :class:`~atomik.table.AtomikTable`. Local ``put``/``accum`` return the
 :class:`~atomik.wire.DeltaMessage` to send; ``receive`` applies a message unless its
@@ -7,24 +7,66 @@ message applied twice *undoes* its update (it does not "self-cancel harmlessly")
 :func:`deliver_all_no_dedup` shows that failure on purpose.
 
 Memory for deduplication is bounded by reordering, not by history: per origin, a contiguous
-watermark (every ``seq <= watermark`` was applied) plus the set of applied ``seq`` above it.
+watermark (every ``seq <= watermark`` was applied) plus the set of applied ``seq`` above it. That
+set is bounded by ``max_pending``: a message more than ``max_pending`` ahead of its origin's
+watermark is refused with :class:`ReorderWindowError` (nothing changes; deliver the gap first, e.g.
+by an anti-entropy round, then resend) -- never silently dropped.
+
+Anti-entropy: :meth:`Replica.digest` summarises what a replica has applied (per-origin watermarks
+plus the out-of-order ids); :meth:`Replica.missing_for` returns exactly the stored messages a peer
+with that digest lacks. A replica stores every message it applied (its own and received ones) to
+serve them; :meth:`Replica.prune` forgets the ones every listed peer already has.
 
 Concurrent writes: two replicas that ``put`` ``x`` and ``y`` at the same address from state ``s``
-converge to ``s ^ x ^ y`` — both deltas are kept, neither writer's value wins.
+converge to ``s ^ x ^ y`` -- both deltas are kept, neither writer's value wins. For registers that
+need last-writer-wins use :class:`LWWRegisters` (see ``spec/replication.md``).
 
 Lean: ``Atomik.Replica.receive``, ``Replica.receiveAll``, ``Table.deliverAll``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import struct
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from atomik._check import check_addr, check_value, check_width
-from atomik.errors import AtomikTypeError, EpochError, WidthError
+from atomik._check import as_buffer, as_int, check_addr, check_count, check_value, check_width
+from atomik.errors import (
+    AtomikError,
+    AtomikTypeError,
+    EpochError,
+    FrameChecksumError,
+    FrameFieldError,
+    FrameLengthError,
+    FrameVersionError,
+    WidthError,
+)
 from atomik.table import AtomikTable
-from atomik.wire import DeltaMessage
+from atomik.wire import MAGIC, DeltaMessage, crc32c
 
-__all__ = ["DeltaMessage", "Replica", "deliver_all_no_dedup"]
+__all__ = [
+    "DEFAULT_MAX_PENDING",
+    "KIND_DIGEST",
+    "DeltaMessage",
+    "Digest",
+    "LWWRegisters",
+    "LWWWrite",
+    "ReorderWindowError",
+    "Replica",
+    "deliver_all_no_dedup",
+]
+
+DEFAULT_MAX_PENDING = 4096
+KIND_DIGEST = 0x03
+
+
+class ReorderWindowError(AtomikError, ValueError):
+    """A message too far ahead of its origin's watermark for the bounded out-of-order set.
+
+    Nothing was applied or recorded; deliver the missing earlier messages first (an anti-entropy
+    round does), then deliver this one again.
+    """
 
 
 def _check_message(msg: object, table: AtomikTable) -> DeltaMessage:
@@ -36,21 +78,142 @@ def _check_message(msg: object, table: AtomikTable) -> DeltaMessage:
     return msg
 
 
+# --------------------------------------------------------------------------- digests
+_DIGEST_HEAD = struct.Struct("<BBBII")  # magic, version, kind, epoch, number of origins
+_DIGEST_ORIGIN = struct.Struct("<IqI")  # origin, watermark (-1: none), number of ahead seqs
+_U64 = struct.Struct("<Q")
+_CRC = struct.Struct("<I")
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What a replica has applied: per origin a contiguous watermark (every ``seq`` up to it;
+    ``-1`` for none) and the applied ``seq`` numbers above it. Compact: its size grows with the
+    number of origins and the reordering, not with history."""
+
+    epoch: int
+    watermarks: Mapping[int, int] = field(default_factory=dict)
+    ahead: Mapping[int, frozenset[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Validate and freeze the fields."""
+        check_value(self.epoch, 32, "epoch")
+        if not isinstance(self.watermarks, Mapping) or not isinstance(self.ahead, Mapping):
+            raise AtomikTypeError("watermarks and ahead must be mappings")
+        water: dict[int, int] = {}
+        for o, w in self.watermarks.items():
+            origin = check_value(o, 32, "origin")
+            wv = as_int(w, f"watermark of origin {origin}")
+            if not -1 <= wv < 2**63:
+                raise FrameFieldError(f"watermark of origin {origin} must be >= -1, got {wv}")
+            water[origin] = wv
+        ahead: dict[int, frozenset[int]] = {}
+        for o, seqs in self.ahead.items():
+            origin = check_value(o, 32, "origin")
+            vals = frozenset(check_value(s, 64, "seq") for s in seqs)
+            if any(s <= water.get(origin, -1) for s in vals):
+                raise FrameFieldError(f"ahead seqs of origin {origin} must exceed its watermark")
+            if vals:
+                ahead[origin] = vals
+                water.setdefault(origin, -1)
+        object.__setattr__(self, "epoch", int(self.epoch))
+        object.__setattr__(self, "watermarks", MappingProxyType(water))
+        object.__setattr__(self, "ahead", MappingProxyType(ahead))
+
+    def covers(self, origin: int, seq: int) -> bool:
+        """Whether the replica that produced this digest had applied ``(origin, seq)``."""
+        return seq <= self.watermarks.get(origin, -1) or seq in self.ahead.get(origin, ())
+
+    def encode(self) -> bytes:
+        """This digest as bytes: ``spec/replication.md`` (kind 0x03 frame with CRC32C)."""
+        parts = [_DIGEST_HEAD.pack(MAGIC, 1, KIND_DIGEST, self.epoch, len(self.watermarks))]
+        for o in sorted(self.watermarks):
+            seqs = sorted(self.ahead.get(o, ()))
+            parts.append(_DIGEST_ORIGIN.pack(o, self.watermarks[o], len(seqs)))
+            parts += [_U64.pack(s) for s in seqs]
+        body = b"".join(parts)
+        return body + _CRC.pack(crc32c(body))
+
+    @classmethod
+    def decode(cls, data: bytes | bytearray | memoryview) -> Digest:
+        """Decode :meth:`encode`'s bytes; raises a :class:`~atomik.errors.FrameError` subclass."""
+        mv = as_buffer(data, "data")
+        n = mv.nbytes
+        if n < _DIGEST_HEAD.size + _CRC.size:
+            raise FrameLengthError(
+                f"digest needs at least {_DIGEST_HEAD.size + _CRC.size} bytes, got {n}"
+            )
+        magic, version, kind, epoch, count = _DIGEST_HEAD.unpack_from(mv, 0)
+        if magic != MAGIC or version != 1:
+            raise FrameVersionError(
+                f"not a v1 atomik digest: magic 0x{magic:02x} version {version}"
+            )
+        if kind != KIND_DIGEST:
+            raise FrameFieldError(f"frame kind 0x{kind:02x}, expected 0x{KIND_DIGEST:02x} (digest)")
+        (stored,) = _CRC.unpack_from(mv, n - _CRC.size)
+        if stored != crc32c(mv[: n - _CRC.size]):
+            raise FrameChecksumError("digest CRC32C mismatch")
+        off, end = _DIGEST_HEAD.size, n - _CRC.size
+        water: dict[int, int] = {}
+        ahead: dict[int, frozenset[int]] = {}
+        for _ in range(count):
+            if off + _DIGEST_ORIGIN.size > end:
+                raise FrameLengthError("digest is cut short")
+            o, w, k = _DIGEST_ORIGIN.unpack_from(mv, off)
+            off += _DIGEST_ORIGIN.size
+            if off + k * _U64.size > end:
+                raise FrameLengthError("digest is cut short")
+            seqs = frozenset(_U64.unpack_from(mv, off + i * _U64.size)[0] for i in range(k))
+            off += k * _U64.size
+            if o in water or w < -1:
+                raise FrameFieldError(f"digest origin {o} repeated or watermark {w} < -1")
+            water[o] = w
+            if seqs:
+                ahead[o] = seqs
+        if off != end:
+            raise FrameLengthError(f"digest has {end - off} trailing bytes")
+        return cls(epoch, water, ahead)
+
+
+# --------------------------------------------------------------------------- replicas
 class Replica:
     """One replica of a table of ``num_contexts`` contexts of ``width`` bits (1..64)."""
 
-    __slots__ = ("_ahead", "_epoch", "_id", "_next_seq", "_table", "_water")
+    __slots__ = (
+        "_ahead",
+        "_epoch",
+        "_id",
+        "_max_pending",
+        "_next_seq",
+        "_sink",
+        "_store",
+        "_table",
+        "_water",
+    )
 
     def __init__(
-        self, replica_id: int, num_contexts: int, width: int = 64, *, epoch: int = 0
+        self,
+        replica_id: int,
+        num_contexts: int,
+        width: int = 64,
+        *,
+        epoch: int = 0,
+        max_pending: int = DEFAULT_MAX_PENDING,
     ) -> None:
-        """A replica named ``replica_id`` (u32) whose messages carry epoch ``epoch`` (u32)."""
+        """A replica named ``replica_id`` (u32) whose messages carry epoch ``epoch`` (u32).
+
+        ``max_pending`` (>= 1) bounds, per origin, how far ahead of the contiguous watermark a
+        message may arrive (so it bounds the out-of-order set).
+        """
         self._id = check_value(replica_id, 32, "replica_id")
         self._epoch = check_value(epoch, 32, "epoch")
+        self._max_pending = check_count(max_pending, "max_pending", minimum=1)
         self._table = AtomikTable(num_contexts, check_width(width))
         self._next_seq = 0
         self._water: dict[int, int] = {}
         self._ahead: dict[int, set[int]] = {}
+        self._store: dict[int, dict[int, DeltaMessage]] = {}
+        self._sink: Callable[[DeltaMessage], None] | None = None
 
     @classmethod
     def from_table(cls, replica_id: int, table: AtomikTable, *, epoch: int = 0) -> Replica:
@@ -64,12 +227,21 @@ class Replica:
         r._table = table.copy()
         return r
 
+    # ----------------------------------------------------------------- applying
+    def _apply(self, msg: DeltaMessage) -> None:
+        """Write-ahead (if a sink is set), then apply, mark and store ``msg``."""
+        if self._sink is not None:
+            self._sink(msg)  # may raise: then nothing below happens
+        self._table.accum(msg.addr, msg.delta)
+        self._mark(msg.origin, msg.seq)
+        self._store.setdefault(msg.origin, {})[msg.seq] = msg
+        if msg.origin == self._id and msg.seq >= self._next_seq:
+            self._next_seq = msg.seq + 1  # never reuse a seq a peer already holds
+
     # ----------------------------------------------------------------- local writes
     def _emit(self, addr: int, delta: int) -> DeltaMessage:
         msg = DeltaMessage(self._id, self._epoch, self._next_seq, addr, self._table.width, delta)
-        self._table.accum(addr, delta)
-        self._mark(msg.origin, msg.seq)
-        self._next_seq += 1
+        self._apply(msg)
         return msg
 
     def accum(self, addr: int, delta: int) -> DeltaMessage:
@@ -106,31 +278,106 @@ class Replica:
         if not ahead:
             del self._ahead[origin]
 
+    def check(self, msg: DeltaMessage) -> DeltaMessage:
+        """Validate ``msg`` for this replica without applying it (what :meth:`receive` raises)."""
+        m = _check_message(msg, self._table)
+        if m.epoch != self._epoch:
+            kind = "stale" if m.epoch < self._epoch else "future"
+            raise EpochError(
+                f"message from epoch {m.epoch}, this replica is in epoch {self._epoch} "
+                f"({kind} epoch; message {m.id} not applied)"
+            )
+        water = self._water.get(m.origin, -1)
+        if m.seq - water > self._max_pending and not self.seen(m.origin, m.seq):
+            raise ReorderWindowError(
+                f"message {m.id} is {m.seq - water} ahead of origin {m.origin}'s watermark "
+                f"{water}; at most max_pending={self._max_pending} allowed: deliver seqs "
+                f"{water + 1}..{m.seq - 1} first (anti-entropy), then this one again"
+            )
+        return m
+
     def receive(self, msg: DeltaMessage) -> bool:
         """Apply ``msg`` unless ``(origin, seq)`` was already applied; return whether it was.
 
         Raises (and changes nothing) for a message of another width, an address outside the
-        table, or another epoch (:class:`~atomik.errors.EpochError`).
+        table, another epoch (:class:`~atomik.errors.EpochError`), or one too far ahead of its
+        origin's watermark (:class:`ReorderWindowError`).
         """
-        m = _check_message(msg, self._table)
-        if m.epoch != self._epoch:
-            raise EpochError(
-                f"message from epoch {m.epoch}, this replica is in epoch {self._epoch}"
-            )
+        m = self.check(msg)
         if self.seen(m.origin, m.seq):
             return False
-        self._table.accum(m.addr, m.delta)
-        self._mark(m.origin, m.seq)
+        self._apply(m)
         return True
 
     def receive_all(self, msgs: Iterable[DeltaMessage]) -> int:
-        """``receive`` each message in order; return how many were applied (not duplicates)."""
+        """``receive`` each message in order; return how many were applied (not duplicates).
+
+        Stops at the first message that raises; the ones before it stay applied.
+        """
         return sum(1 for m in msgs if self.receive(m))
+
+    # ----------------------------------------------------------------- anti-entropy
+    def digest(self) -> Digest:
+        """What this replica has applied, to send to a peer (see :meth:`missing_for`)."""
+        return Digest(
+            self._epoch, dict(self._water), {o: frozenset(s) for o, s in self._ahead.items()}
+        )
+
+    def missing_for(self, digest: Digest) -> list[DeltaMessage]:
+        """Exactly the stored messages the replica that sent ``digest`` has not applied, in
+        ``(origin, seq)`` order (oldest first, so the peer's watermarks advance)."""
+        if not isinstance(digest, Digest):
+            raise AtomikTypeError(f"expected a Digest, got {type(digest).__name__}")
+        if digest.epoch != self._epoch:
+            raise EpochError(
+                f"digest from epoch {digest.epoch}, this replica is in epoch {self._epoch}"
+            )
+        out: list[DeltaMessage] = []
+        for o in sorted(self._store):
+            msgs = self._store[o]
+            out += [msgs[s] for s in sorted(msgs) if not digest.covers(o, s)]
+        return out
+
+    def messages(self) -> list[DeltaMessage]:
+        """Every stored message (own and received), in ``(origin, seq)`` order."""
+        return [self._store[o][s] for o in sorted(self._store) for s in sorted(self._store[o])]
+
+    def prune(self, digests: Iterable[Digest]) -> int:
+        """Forget stored messages that every digest in ``digests`` covers; return how many.
+
+        Pass the digests of *all* peers that may still need repair: a pruned message can no
+        longer be served by :meth:`missing_for` (the state it produced is kept).
+        """
+        ds = list(digests)
+        for d in ds:
+            if not isinstance(d, Digest):
+                raise AtomikTypeError(f"expected a Digest, got {type(d).__name__}")
+        n = 0
+        for o in list(self._store):
+            msgs = self._store[o]
+            for s in [s for s in msgs if all(d.covers(o, s) for d in ds)]:
+                del msgs[s]
+                n += 1
+            if not msgs:
+                del self._store[o]
+        return n
+
+    def sync_with(self, other: Replica) -> tuple[int, int]:
+        """One anti-entropy round both ways; return how many messages each side applied."""
+        if not isinstance(other, Replica):
+            raise AtomikTypeError(f"other must be a Replica, got {type(other).__name__}")
+        to_other = self.missing_for(other.digest())
+        to_self = other.missing_for(self.digest())
+        return other.receive_all(to_other), self.receive_all(to_self)
 
     # ----------------------------------------------------------------- state
     def read(self, addr: int) -> int:
         """The state at ``addr``."""
         return self._table.read(addr)
+
+    def read_all(self) -> list[int]:
+        """Every address's state, in address order."""
+        return [int(v) for v in self._table.read_all()]
 
     @property
     def replica_id(self) -> int:
@@ -141,6 +388,16 @@ class Replica:
     def epoch(self) -> int:
         """The epoch this replica sends and accepts."""
         return self._epoch
+
+    @property
+    def next_seq(self) -> int:
+        """The ``seq`` of this replica's next local write."""
+        return self._next_seq
+
+    @property
+    def max_pending(self) -> int:
+        """The bound on how far ahead of its origin's watermark a message may arrive."""
+        return self._max_pending
 
     @property
     def table(self) -> AtomikTable:
@@ -182,3 +439,69 @@ def deliver_all_no_dedup(table: AtomikTable, msgs: Iterable[DeltaMessage]) -> No
         raise AtomikTypeError(f"table must be an AtomikTable, got {type(table).__name__}")
     ms = [_check_message(m, table) for m in msgs]
     table.accum_batch([m.addr for m in ms], [m.delta for m in ms])
+
+
+# --------------------------------------------------------------------------- last writer wins
+@dataclass(frozen=True, slots=True)
+class LWWWrite:
+    """A last-writer-wins register write: ``value`` at ``addr``, stamped ``(clock, origin)``."""
+
+    origin: int
+    clock: int
+    addr: int
+    value: int
+
+    @property
+    def stamp(self) -> tuple[int, int]:
+        """The total order of writes: Lamport clock, ties broken by origin."""
+        return (self.clock, self.origin)
+
+
+class LWWRegisters:
+    """``num_contexts`` last-writer-wins registers of ``width`` bits, for values (not deltas)
+    where concurrent writes must resolve to one writer's value instead of ``s ^ x ^ y``.
+
+    Each write carries a Lamport stamp ``(clock, origin)``; a register keeps the write with the
+    largest stamp. Applying a write is idempotent, commutative and associative, so no
+    deduplication is needed: replicas that receive the same writes in any order, with any
+    duplicates, read the same values. The cost: a concurrent write is *discarded*, not merged.
+    """
+
+    __slots__ = ("_clock", "_id", "_n", "_stamps", "_values", "_width")
+
+    def __init__(self, replica_id: int, num_contexts: int, width: int = 64) -> None:
+        """Registers all reading 0 (stamp ``(-1, -1)``, older than any write)."""
+        self._id = check_value(replica_id, 32, "replica_id")
+        self._n = check_count(num_contexts, "num_contexts", minimum=1)
+        self._width = check_width(width)
+        self._clock = 0
+        self._values = [0] * self._n
+        self._stamps: list[tuple[int, int]] = [(-1, -1)] * self._n
+
+    def put(self, addr: int, value: int) -> LWWWrite:
+        """Write ``value`` at ``addr`` locally; return the write to send to peers."""
+        a = check_addr(addr, self._n)
+        v = check_value(value, self._width, "value")
+        self._clock = max(self._clock, self._stamps[a][0] + 1)
+        w = LWWWrite(self._id, self._clock, a, v)
+        self._clock += 1
+        self.receive(w)
+        return w
+
+    def receive(self, write: LWWWrite) -> bool:
+        """Keep ``write`` if its stamp is newer than the register's; return whether it was."""
+        if not isinstance(write, LWWWrite):
+            raise AtomikTypeError(f"expected an LWWWrite, got {type(write).__name__}")
+        a = check_addr(write.addr, self._n)
+        v = check_value(write.value, self._width, "value")
+        check_value(write.origin, 32, "origin")
+        check_count(write.clock, "clock")
+        self._clock = max(self._clock, write.clock + 1)
+        if write.stamp <= self._stamps[a]:
+            return False
+        self._stamps[a], self._values[a] = write.stamp, v
+        return True
+
+    def read(self, addr: int) -> int:
+        """The value of the newest write at ``addr`` (0 if none)."""
+        return self._values[check_addr(addr, self._n)]
