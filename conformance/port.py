@@ -38,6 +38,7 @@ from atomik.wire import DeltaMessage, encode
 
 __all__ = [
     "Divergence",
+    "Driver",
     "PortError",
     "PortProcess",
     "compare",
@@ -165,24 +166,63 @@ class Divergence:
         )
 
 
+def _drive(port: PortProcess, lines: Sequence[str]) -> Divergence | None:
+    session = Session()
+    for i, line in enumerate(lines):
+        want = session.handle(line)
+        try:
+            got = port.ask(line)
+        except PortError as exc:
+            return Divergence(list(lines), i, want, None, str(exc))
+        why = compare(want, got)
+        if why is not None:
+            return Divergence(list(lines), i, want, got, why)
+    return None
+
+
 def run_sequence(cmd: Sequence[str], lines: Sequence[str], timeout: float) -> Divergence | None:
     """Run ``lines`` on a fresh port process and a fresh oracle session; return the first
     divergence, or None when every response agrees."""
-    session = Session()
     port = PortProcess(cmd, timeout)
     try:
-        for i, line in enumerate(lines):
-            want = session.handle(line)
-            try:
-                got = port.ask(line)
-            except PortError as exc:
-                return Divergence(list(lines), i, want, None, str(exc))
-            why = compare(want, got)
-            if why is not None:
-                return Divergence(list(lines), i, want, got, why)
+        return _drive(port, lines)
     finally:
         port.close()
-    return None
+
+
+class Driver:
+    """Runs sequences on one long-lived port process, sending ``reset`` between them when the
+    port supports it (much faster than a process per sequence); otherwise, or after the port
+    failed, a fresh process per sequence."""
+
+    def __init__(self, cmd: Sequence[str], timeout: float, use_reset: bool) -> None:
+        """Remember how to start the port; nothing is started yet."""
+        self.cmd, self.timeout, self.use_reset = list(cmd), timeout, use_reset
+        self.port: PortProcess | None = None
+
+    def run(self, lines: Sequence[str]) -> Divergence | None:
+        """Like :func:`run_sequence`, reusing the process when possible."""
+        if not self.use_reset:
+            return run_sequence(self.cmd, lines, self.timeout)
+        if self.port is not None:
+            try:
+                res = self.port.ask(dump_line({"op": "reset"}))
+                if res.get("ok") is not True:
+                    raise PortError(f"reset failed: {_canon(res)}")
+            except PortError:
+                self.close()
+        if self.port is None:
+            self.port = PortProcess(self.cmd, self.timeout)
+        div = _drive(self.port, lines)
+        if div is not None and div.port is None:
+            self.close()  # it died or hung: start afresh next time
+        return div
+
+    def close(self) -> None:
+        """Stop the port process, if one is running."""
+        if self.port is not None:
+            self.port.close()
+            self.port = None
 
 
 def hello(cmd: Sequence[str], timeout: float) -> dict[str, Any]:
@@ -492,7 +532,7 @@ def fuzz(
         else:
             assume(now - start < max_time)
         ran[0] += 1
-        div = run_sequence(cmd, render(steps), timeout)
+        div = driver.run(render(steps))
         if div is not None:
             if not found:
                 found_at[0] = time.monotonic()
@@ -502,14 +542,22 @@ def fuzz(
 
     if seed is not None:
         prop = hseed(seed)(prop)
+    driver = Driver(cmd, timeout, "reset" in info["ops"])
     try:
         prop()
     except AssertionError:
-        found[-1].found_after = first[0]
-        found[-1].shrink_runs = ran[0] - first[0]
-        return first[0], found[-1]
+        div = found[-1]
+        div.found_after = first[0]
+        div.shrink_runs = ran[0] - first[0]
+        # Confirm on a fresh process: the repro must not depend on earlier sequences.
+        again = run_sequence(cmd, div.lines[: div.index + 1], timeout)
+        if again is None:
+            div.why += " (NOT reproduced on a fresh process: the port's reset leaks state)"
+        return first[0], div
     except Unsatisfiable:  # max_time ran out before any sequence ran
         pass
+    finally:
+        driver.close()
     return ran[0], None
 
 

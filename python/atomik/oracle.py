@@ -225,6 +225,7 @@ class Session:
         self.tables: dict[str, AtomikTable] = {}
         self._ops: dict[str, Callable[[Mapping[str, Any]], Any]] = {
             "hello": self._hello,
+            "reset": self._reset,
             "delta.compose": self._compose,
             "delta.compute": self._compute,
             "delta.apply": self._apply,
@@ -330,6 +331,10 @@ class Session:
             "max_table": MAX_TABLE,
             "ops": self.ops,
         }
+
+    def _reset(self, req: Mapping[str, Any]) -> None:
+        self.contexts.clear()
+        self.tables.clear()
 
     def _binary(self, req: Mapping[str, Any], keys: tuple[str, str], fn: Any) -> Any:
         w = _width(req)

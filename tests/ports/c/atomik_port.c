@@ -163,7 +163,7 @@ static uint64_t xor_words(const char *k, int w) {
 }
 static const char *OPS[] = {"ctx.accum", "ctx.accum_many", "ctx.is_clean", "ctx.load", "ctx.merge",
   "ctx.new", "ctx.read", "ctx.rollback", "ctx.state", "ctx.swap", "delta.apply", "delta.compose",
-  "delta.compose_all", "delta.compute", "fingerprint", "fingerprint.update_chunk", "hello",
+  "delta.compose_all", "delta.compute", "fingerprint", "fingerprint.update_chunk", "hello", "reset",
   "table.accum", "table.accum_batch", "table.load", "table.load_batch", "table.new", "table.read",
   "table.read_batch", "table.rollback", "table.swap", NULL};
 static void dispatch(const char *op) {
@@ -174,6 +174,9 @@ static void dispatch(const char *op) {
     put("{\"implementation\":\"atomik-c-sample\",\"max_table\":%d,\"max_width\":64,\"ops\":[", MAXT);
     for (int i = 0; OPS[i]; i++) put("%s\"%s\"", i ? "," : "", OPS[i]);
     put("],\"protocol\":1}");
+  } else if (!strcmp(op, "reset")) {
+    for (int i = 0; i < nobj; i++) { free(objs[i].tref); free(objs[i].tacc); }
+    nobj = 0; put("null");
   } else if (!strcmp(op, "delta.compose")) op_binary("a", "b");
   else if (!strcmp(op, "delta.compute")) op_binary("old", "new");
   else if (!strcmp(op, "delta.apply")) op_binary("state", "delta");

@@ -1,0 +1,121 @@
+"""The committed vectors are exactly what the generator (which asserts the laws) produces, are
+well-formed, and name only theorems that exist in the Lean sources."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from atomik import vectors
+from atomik.oracle import ERROR_CODES, Session
+
+ROOT = Path(__file__).resolve().parents[2]
+VEC = ROOT / "spec" / "vectors"
+WORD = re.compile(r"0x[0-9a-f]{16}\Z")
+
+
+def all_docs() -> list[tuple[Path, dict[str, Any]]]:
+    return [(p, json.loads(p.read_text())) for p in sorted(VEC.rglob("*.json"))]
+
+
+def test_vectors_regenerate_identically() -> None:
+    assert vectors.check(VEC) == []
+
+
+def test_check_names_a_changed_file(tmp_path: Path) -> None:
+    vectors.write(tmp_path)
+    victim = next(iter(sorted(tmp_path.rglob("*.json"))))
+    victim.write_text(victim.read_text().replace("0x", "0X", 1))
+    extra = tmp_path / "delta" / "stale_case.json"
+    extra.write_text("{}\n")
+    problems = vectors.check(tmp_path)
+    assert any(str(victim) in p and "differs" in p for p in problems)
+    assert any(str(extra) in p and "stale" in p for p in problems)
+    assert vectors.main(["--out", str(tmp_path), "--check"]) == 1
+
+
+def test_generation_fails_when_a_law_is_broken(monkeypatch: pytest.MonkeyPatch) -> None:
+    import atomik.oracle as oracle
+
+    def bad_compose(a: int, b: int, *, width: int = 64) -> int:
+        return (a ^ b) | 1  # breaks compose_self on zero
+
+    monkeypatch.setattr(oracle, "compose", bad_compose)
+    with pytest.raises(AssertionError):
+        vectors.build_all()
+
+
+def test_suites_and_size_are_as_specified() -> None:
+    docs = all_docs()
+    suites = {d["manifest"]["suite"] for _, d in docs}
+    assert {"delta", "delta_edges", "delta_invalid", "context", "context_invalid"} <= suites
+    assert {"table", "table_invalid", "fingerprint", "wire", "wire_invalid"} <= suites
+    assert 50 <= len(docs) <= 400
+    assert sum(p.stat().st_size for p, _ in docs) < 1_000_000
+    widths = {
+        d["manifest"]["requires"]["max_width"] for _, d in docs if d["manifest"]["suite"] == "delta"
+    }
+    assert {1, 7, 8, 16, 32, 63, 64} <= widths and max(widths) > 64
+
+
+def _strings(x: Any) -> list[str]:
+    if isinstance(x, str):
+        return [x]
+    if isinstance(x, list):
+        return [s for v in x for s in _strings(v)]
+    if isinstance(x, dict):
+        return [s for v in x.values() for s in _strings(v)]
+    return []
+
+
+def test_every_vector_is_well_formed() -> None:
+    ops = set(Session().ops)
+    for path, d in all_docs():
+        m = d["manifest"]
+        assert path.parent.name == m["suite"] and path.stem == m["case"], path
+        assert m["spec_version"] == vectors.SPEC_VERSION
+        assert set(d) <= {"manifest", "input", "output", "error"}
+        assert path.read_text() == json.dumps(d, sort_keys=True, indent=2) + "\n"
+        reqs = d["input"]["requests"]
+        assert reqs and set(m["requires"]["ops"]) <= ops
+        if d["output"] is None:
+            assert d["error"] in ERROR_CODES and d["error"] != "internal"
+        else:
+            assert "error" not in d and len(d["output"]) == len(reqs)
+            for s in _strings(d["output"]):
+                if s.startswith("0x"):
+                    assert WORD.match(s), (path, s)
+
+
+def _lean_theorems() -> set[str]:
+    names: set[str] = set()
+    for f in (ROOT / "lean").rglob("*.lean"):
+        stack: list[str] = []
+        for line in f.read_text().splitlines():
+            if m := re.match(r"namespace\s+(\S+)", line):
+                stack.append(m.group(1))
+            elif re.match(r"end\s+\S+", line) and stack:
+                stack.pop()
+            elif m := re.match(r"(?:@\[[^\]]*\]\s*)?(?:private\s+)?theorem\s+(\S+)", line):
+                names.add(".".join([*stack, m.group(1)]))
+    return names
+
+
+def test_manifest_theorems_exist_in_lean() -> None:
+    known = _lean_theorems()
+    if not known:
+        pytest.skip("no Lean sources under lean/")
+    named = {t for _, d in all_docs() for t in d["manifest"]["theorems"]}
+    assert named, "no vector names a theorem"
+    assert sorted(named - known) == []
+
+
+def test_vectors_match_the_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((ROOT / "spec" / "vectors.schema.json").read_text())
+    for _, d in all_docs():
+        jsonschema.validate(d, schema)
