@@ -523,7 +523,21 @@ def table_batch(rng: random.Random, width: int, run: int) -> Case:
         model[0] = 0
         assert [_int(x) for x in r[9]] == [model[0], model[n - 1], model[0]]
 
-    return Case(requests, [], check)
+    return Case(
+        requests,
+        [
+            "Atomik.Table.read_load",
+            "Atomik.Table.read_accum",
+            "Atomik.Table.read_accum_of_ne",
+            "Atomik.Table.accum_accum",
+            "Atomik.Table.rollback_accum",
+            "Atomik.Table.read_swap",
+            "Atomik.Table.accumBatch_eq_accumSeq",
+            "Atomik.Table.read_accumBatch",
+            "Atomik.Table.readBatch_cons",
+        ],
+        check,
+    )
 
 
 _TABLE_FAULTS: dict[str, list[Request]] = {
@@ -596,7 +610,36 @@ def fingerprint_buffer(rng: random.Random, length: int) -> Case:
         if chunks:
             assert _int(r[1]) == _int(r[2]) != expected
 
-    return Case(requests, [], check)
+    theorems = ["Atomik.Fingerprint.ofChunks_append", "Atomik.Fingerprint.ofChunks_nil"]
+    if chunks:
+        theorems += [
+            "Atomik.Fingerprint.updateChunk_ofChunks",
+            "Atomik.Fingerprint.ofChunks_ne_of_ne",
+            "Atomik.Fingerprint.updateChunk_ne",
+        ]
+    return Case(requests, theorems, check)
+
+
+@vector("fingerprint", length=(16, 64))
+def fingerprint_paired_change(rng: random.Random, length: int) -> Case:
+    """The stated limit: flipping the same bits in two different chunks leaves the fingerprint
+    unchanged (an XOR fingerprint detects any single-chunk change, not every change)."""
+    data = bytearray(rng.getrandbits(8) for _ in range(length))
+    i, j = rng.sample(range(length // 8), 2)
+    d = rng.getrandbits(64) | 1
+    changed = bytearray(data)
+    for k in (i, j):
+        word = int.from_bytes(changed[8 * k : 8 * k + 8], "little") ^ d
+        changed[8 * k : 8 * k + 8] = word.to_bytes(8, "little")
+    requests: list[Request] = [
+        {"op": "fingerprint", "data": data.hex()},
+        {"op": "fingerprint", "data": changed.hex()},
+    ]
+
+    def check(r: list[Any]) -> None:
+        assert changed != data and r[0] == r[1]
+
+    return Case(requests, ["Atomik.Fingerprint.ofChunks_paired_change"], check)
 
 
 # ================================================================================ wire
