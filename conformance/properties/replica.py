@@ -104,3 +104,21 @@ def concurrent_put(data: Any) -> None:
         r.receive_all(order)
         left, right = r.read(a), expected
         assert left == right, (left, right, order)
+
+
+@checks("Atomik.Replica.read_concurrent_put_ne")
+def concurrent_put_is_not_first_writer(data: Any) -> None:
+    """When the second writer changes the old state (y ≠ old), the converged value is not the
+    first writer's x: concurrent puts do not give last-writer-wins."""
+    w = _w(data)
+    t = data.draw(S.tables(w), label="t")
+    a = data.draw(S.nats(), label="a")
+    x = data.draw(S.bitvecs(w), label="x")
+    y = data.draw(S.bitvecs(w).filter(lambda v: v != t.read(a)), label="y")
+    o1 = data.draw(st.integers(0, 50), label="o1")
+    o2 = data.draw(st.integers(0, 50).filter(lambda o: o != o1), label="o2")
+    m1 = Replica.from_table(o1, t).put(a, x)
+    m2 = Replica.from_table(o2, t).put(a, y)
+    r = Replica.from_table(S.REPLICA_ID, t)
+    r.receive_all([m1, m2])
+    assert r.read(a) != x, (r.read(a), x)
