@@ -266,6 +266,8 @@ class Replica:
 
     def _mark(self, origin: int, seq: int) -> None:
         w = self._water.get(origin, -1)
+        if seq <= w:
+            return  # already marked (marking is idempotent)
         ahead = self._ahead.setdefault(origin, set())
         if seq == w + 1:
             w = seq
