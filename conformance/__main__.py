@@ -67,7 +67,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     root = _repo_root()
     lean_dir = Path(args.lean_dir) if args.lean_dir else root / "lean"
     symbols = Path(args.symbols) if args.symbols else root / "spec" / "symbols.toml"
-    exemptions_path = Path(args.exemptions) if args.exemptions else root / "spec" / "exemptions.toml"
+    exemptions_path = (Path(args.exemptions) if args.exemptions
+                       else root / "spec" / "exemptions.toml")
     budget = engine.Budget.quick() if args.quick else engine.Budget()
     if args.examples:
         budget = engine.Budget(args.examples, budget.crosshair_examples, budget.crosshair_seconds,

@@ -22,12 +22,11 @@ import numpy as np
 
 from atomik import delta as _delta
 from atomik import fingerprint as _fp
+from atomik.conformance.strategies import REPLICA_ID, TABLE_SIZE
 from atomik.context import AtomikContext
 from atomik.eventlog import Event, EventLog
 from atomik.replica import DeltaMessage, Replica, deliver_all_no_dedup
 from atomik.table import AtomikTable
-
-from atomik.conformance.strategies import REPLICA_ID, TABLE_SIZE
 
 PURE = os.environ.get("ATOMIK_CONFORMANCE_PURE") == "1"
 
@@ -183,7 +182,8 @@ def table_accum_batch(t: AtomikTable, ops: list[tuple[int, int]]) -> AtomikTable
     """``Table.accumBatch`` → copy, ``accum_batch(addrs, deltas)`` (numba scatter-XOR), return."""
     out = t.copy()
     out.accum_batch(
-        np.array([a for a, _ in ops], dtype=np.int64), np.array([d for _, d in ops], dtype=np.uint64)
+        np.array([a for a, _ in ops], dtype=np.int64),
+        np.array([d for _, d in ops], dtype=np.uint64),
     )
     return out
 

@@ -33,8 +33,8 @@ from atomik.conformance.registry import HandCheck, load_properties
 from atomik.conformance.translate import (
     AutoProperty,
     SymbolTable,
-    Untranslatable,
     UnmappedSymbol,
+    Untranslatable,
     render,
     translate,
 )
@@ -150,7 +150,7 @@ def _run_one(body: Callable[[Any], None], key: str, settings_kwargs: dict[str, A
     except AssertionError as exc:
         return counts["ok"], counts["rejected"], "fail", _describe_failure(exc), \
             time.monotonic() - start
-    except Exception as exc:  # noqa: BLE001 - any other exception is a failing check too
+    except Exception as exc:
         if counts["out_of_time"]:
             # Stopping at the time budget makes Hypothesis see a test that stopped drawing
             # early (a "flaky" error): the budget ended the run, no counterexample was found.
@@ -245,7 +245,7 @@ def _crosshair_worker(spec_path: Path, out_path: Path) -> int:
         try:
             n, rej, res, cex, secs = _run_one(body, f"{theorem}:{name}", kwargs,
                                               time_budget=spec["seconds"])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             n, rej, res, cex, secs = 0, 0, "error", traceback.format_exc(limit=3) + str(exc), 0.0
         if res == "pass" and state["verified"]:
             res = "verified"

@@ -75,7 +75,9 @@ _CLOSE = set(_OPEN.values())
 # Types whose binders are data, never hypotheses.
 DATA_TYPES = frozenset({"BitVec", "Nat", "Int", "List", "Bool", "Prod", "Context", "Table",
                         "Message", "Replica", "Event", "Fin", "Option", "Array"})
-_PROP_MARKERS = re.compile(r"=|≠|<|≤|>|≥|∈|∉|↔|∧|∨|¬|→|\.Perm\b|\bList\.Perm\b|∀|∃|\bTrue\b|\bFalse\b")
+_PROP_MARKERS = re.compile(
+    r"=|≠|<|≤|>|≥|∈|∉|↔|∧|∨|¬|→|\.Perm\b|\bList\.Perm\b|∀|∃|\bTrue\b|\bFalse\b"
+)
 
 
 def _blank_comments(text: str) -> tuple[str, dict[int, str]]:
@@ -242,7 +244,10 @@ def extract_source(text: str, *, module: str = "", file: str = "<string>") -> li
         binders, conclusion = split_binders(clean[m.end() : end])
         ns = _scope_at(clean, start)
         short = m.group("name")
-        full = short[1:] if short.startswith("_root_.") else (f"{ns}.{short}" if ns else short)
+        if short.startswith("_root_."):
+            full = short[len("_root_.") :]
+        else:
+            full = f"{ns}.{short}" if ns else short
         doc = ""
         for off, d in docs.items():
             if off <= start and not clean[off:start].strip():

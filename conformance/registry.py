@@ -38,7 +38,10 @@ class HandCheck:
 _REGISTRY: list[HandCheck] = []
 
 
-def checks(theorem: str, *, crosshair: bool = False) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+Property = Callable[[Any], None]
+
+
+def checks(theorem: str, *, crosshair: bool = False) -> Callable[[Property], Property]:
     """Register the decorated property as an executable check of the Lean theorem ``theorem``
     (its full name, e.g. ``Atomik.Context.read_load``)."""
     if not isinstance(theorem, str) or not theorem.strip():
@@ -62,7 +65,8 @@ def clear() -> None:
 
 
 def load_properties(package: str = "atomik.conformance.properties") -> list[HandCheck]:
-    """Import every module of ``package`` (registering its properties); return the registry."""
+    """Import every module of ``package`` (registering its properties); return the properties
+    registered by that package."""
     pkg = importlib.import_module(package)
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         name = f"{package}.{info.name}"
@@ -70,4 +74,4 @@ def load_properties(package: str = "atomik.conformance.properties") -> list[Hand
             importlib.reload(sys.modules[name])  # registry was cleared: register again
         else:
             importlib.import_module(name)
-    return all_checks()
+    return [c for c in _REGISTRY if c.fn.__module__.startswith(package + ".")]

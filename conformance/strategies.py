@@ -66,12 +66,16 @@ def bools() -> st.SearchStrategy[bool]:
     return st.booleans()
 
 
-def lists_of(elements: st.SearchStrategy[Any], max_size: int = LIST_MAX) -> st.SearchStrategy[list[Any]]:
+def lists_of(
+    elements: st.SearchStrategy[Any], max_size: int = LIST_MAX
+) -> st.SearchStrategy[list[Any]]:
     """``List α``."""
     return st.lists(elements, max_size=max_size)
 
 
-def pairs(a: st.SearchStrategy[Any], b: st.SearchStrategy[Any]) -> st.SearchStrategy[tuple[Any, Any]]:
+def pairs(
+    a: st.SearchStrategy[Any], b: st.SearchStrategy[Any]
+) -> st.SearchStrategy[tuple[Any, Any]]:
     """``α × β``."""
     return st.tuples(a, b)
 
@@ -127,7 +131,9 @@ def messages(width: int) -> st.SearchStrategy[DeltaMessage]:
 
 
 @st.composite
-def well_formed_messages(draw: st.DrawFn, width: int, max_size: int = LIST_MAX) -> list[DeltaMessage]:
+def well_formed_messages(
+    draw: st.DrawFn, width: int, max_size: int = LIST_MAX
+) -> list[DeltaMessage]:
     """A list of messages in which one identifier always names one message (Lean's
     ``Replica.WellFormed``), possibly with exact duplicates."""
     ms = draw(st.lists(messages(width), max_size=max_size, unique_by=lambda m: m.id))

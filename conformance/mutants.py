@@ -1,0 +1,225 @@
+"""Mutation check: plant small bugs in a copy of ``python/atomik`` and show which theorem-linked
+checks catch each one. Every mutant must be caught.
+
+For each mutant the package is copied to a temporary folder, one source edit is applied (an edit
+inside a numba kernel changes its pure twin too: the twin *is* the kernel's Python source), and
+the harness runs twice in subprocesses with ``PYTHONPATH`` pointing at the copy: once against the
+compiled code and once with ``NUMBA_DISABLE_JIT=1`` (the pure twins). A mutant is caught when at
+least one theorem's check fails in a run; the report names those theorems.
+
+``python -m atomik.conformance.mutants [--examples N] [--out reports]`` writes
+``reports/mutants.md`` and ``reports/mutants.json`` (read by the coverage report for
+``mutation_score``) and exits 1 if any mutant survives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One planted bug: replace ``old`` by ``new`` (first occurrence) in ``file``."""
+
+    name: str
+    file: str  # relative to python/atomik
+    old: str
+    new: str
+    what: str
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant("compose-xor-to-or", "delta.py",
+           "return check_value(a, w, names[0]) ^ check_value(b, w, names[1])",
+           "return check_value(a, w, names[0]) | check_value(b, w, names[1])",
+           "compose/compute_delta/apply_delta on ints use OR instead of XOR"),
+    Mutant("kernel-xor-reduce-or", "kernels.py", "        acc ^= arr[i]\n",
+           "        acc |= arr[i]\n", "numba xor_reduce (and its twin) uses OR"),
+    Mutant("kernel-rows-overwrite", "kernels.py", "out[j] ^= mat[i, j]", "out[j] = mat[i, j]",
+           "wide-delta kernel xor_reduce_rows keeps only the last row"),
+    Mutant("words-off-by-one-width", "_check.py", "out |= int(w) << (64 * i)",
+           "out |= int(w) << (63 * i)",
+           "off-by-one word width when joining 64-bit words into a wide value"),
+    Mutant("kernel-scatter-set", "kernels.py", "        table[addrs[i]] ^= deltas[i]\n",
+           "        table[addrs[i]] = deltas[i]\n",
+           "scatter-XOR kernel of accum_batch overwrites instead of XORing"),
+    Mutant("skip-dedup", "replica.py",
+           "        if self.seen(m.origin, m.seq):\n            return False",
+           "        if False:\n            return False",
+           "Replica.receive applies every message, duplicates included"),
+    Mutant("dedup-watermark-off-by-one", "replica.py", "return s <= self._water.get(o, -1)",
+           "return s < self._water.get(o, -1)",
+           "the message at the watermark is not recognised as seen"),
+    Mutant("rollback-noop", "context.py",
+           "Lean: ``Context.rollback``.\n        \"\"\"\n        self.accum(delta)",
+           "Lean: ``Context.rollback``.\n        \"\"\"\n        return None",
+           "AtomikContext.rollback does nothing"),
+    Mutant("swap-keeps-accumulator", "context.py",
+           "self._reference = current if new is None else new\n        self._accumulator = 0",
+           "self._reference = current if new is None else new",
+           "AtomikContext.swap moves the state into the reference but keeps the accumulator"),
+    Mutant("load-keeps-accumulator", "context.py",
+           "self._reference = check_value(value, self._width, \"value\")\n"
+           "        self._accumulator = 0",
+           "self._reference = check_value(value, self._width, \"value\")",
+           "AtomikContext.load does not clear the accumulator"),
+    Mutant("merge-ignores-other", "context.py", "self._accumulator ^= other._accumulator",
+           "self._accumulator ^= 0", "AtomikContext.merge drops the other accumulator"),
+    Mutant("accum-many-drops-last", "context.py", "total = int(kernels().xor_reduce(deltas))",
+           "total = int(kernels().xor_reduce(deltas[:-1]))",
+           "accum_many (kernel path) ignores the last delta"),
+    Mutant("replay-skips-first", "context.py", "for i, d in enumerate(deltas):\n        state",
+           "for i, d in enumerate(list(deltas)[1:]):\n        state",
+           "the O(n) replay baseline skips the first delta"),
+    Mutant("table-accum-wrong-address", "table.py", "self._acc[a] ^= np.uint64(d)",
+           "self._acc[(a + 1) % self._n] ^= np.uint64(d)",
+           "AtomikTable.accum writes the next address"),
+    Mutant("fingerprint-skips-tail", "fingerprint.py",
+           "acc ^= int.from_bytes(mv[full:], \"little\")", "acc ^= 0",
+           "fingerprint ignores the zero-padded tail chunk"),
+    Mutant("update-chunk-ignores-old", "fingerprint.py",
+           "return check_value(fp, w, \"fp\") ^ check_value(old, w, \"old\") ^ "
+           "check_value(new, w, \"new\")",
+           "return check_value(fp, w, \"fp\") ^ check_value(new, w, \"new\")",
+           "update_chunk does not remove the old chunk"),
+    Mutant("truncate-off-by-one", "eventlog.py",
+           "dropped = s.offset - self._base.offset", "dropped = s.offset - self._base.offset + 1",
+           "EventLog.truncate drops one event too many"),
+)
+
+
+def apply(mutant: Mutant, pkg: Path) -> None:
+    """Apply ``mutant`` to the package copy at ``pkg`` (raises if its source line is gone)."""
+    path = pkg / mutant.file
+    src = path.read_text(encoding="utf-8")
+    if mutant.old not in src:
+        raise LookupError(f"mutant {mutant.name}: {mutant.file} no longer contains {mutant.old!r}")
+    path.write_text(src.replace(mutant.old, mutant.new, 1), encoding="utf-8")
+
+
+def _prepare(mutant: Mutant, base: Path) -> Path:
+    """A folder holding ``atomik/`` (mutated copy) with ``atomik/conformance`` linked in."""
+    folder = base / mutant.name
+    pkg = folder / "atomik"
+    shutil.copytree(ROOT / "python" / "atomik", pkg,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc"))
+    (pkg / "conformance").symlink_to(ROOT / "conformance", target_is_directory=True)
+    apply(mutant, pkg)
+    return folder
+
+
+def _run(folder: Path, pure: bool, examples: int) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONPATH=str(folder), PYTHONDONTWRITEBYTECODE="1")
+    env.pop("NUMBA_DISABLE_JIT", None)
+    if pure:
+        env.update(NUMBA_DISABLE_JIT="1", ATOMIK_CONFORMANCE_PURE="1")
+    out = folder / ("report-pure" if pure else "report-compiled")
+    probe = subprocess.run(
+        [sys.executable, "-c", "import atomik, atomik.conformance.adapters as a; "
+         "print(atomik.__file__)"], env=env, cwd=ROOT, capture_output=True, text=True)
+    if not probe.stdout.strip().startswith(str(folder)):
+        raise RuntimeError(f"the mutant copy was not imported: {probe.stdout}{probe.stderr}")
+    proc = subprocess.run(
+        [sys.executable, "-m", "atomik.conformance", "check", "--no-crosshair", "--examples",
+         str(examples), "--out", str(out)], env=env, cwd=ROOT, capture_output=True, text=True)
+    doc_path = out / "coverage.json"
+    if not doc_path.exists():
+        return {"exit": proc.returncode, "caught_by": [], "error": proc.stderr[-2000:]}
+    doc = json.loads(doc_path.read_text())
+    caught = sorted({r["name"] for r in doc["theorems"]
+                     if any(c["result"] not in ("pass", "verified") for c in r["checks"])})
+    return {"exit": proc.returncode, "caught_by": caught, "error": ""}
+
+
+def run(examples: int, only: list[str] | None = None, jobs: int = 2) -> dict[str, Any]:
+    """Run every mutant (both engines); return the mutants document."""
+    base = Path(tempfile.mkdtemp(prefix="atomik-mutants-"))
+    selected = [m for m in MUTANTS if not only or m.name in only]
+    t0 = time.monotonic()
+    rows: list[dict[str, Any]] = []
+    try:
+        folders = {m.name: _prepare(m, base) for m in selected}
+        tasks = [(m, pure) for m in selected for pure in (False, True)]
+        with ThreadPoolExecutor(max_workers=jobs) as ex:
+            futs = {(m.name, pure): ex.submit(_run, folders[m.name], pure, examples)
+                    for m, pure in tasks}
+            for m in selected:
+                comp = futs[(m.name, False)].result()
+                pure = futs[(m.name, True)].result()
+                caught = bool(comp["caught_by"]) and bool(pure["caught_by"])
+                rows.append({"name": m.name, "file": f"python/atomik/{m.file}", "what": m.what,
+                             "caught": caught, "caught_by_compiled": comp["caught_by"],
+                             "caught_by_pure": pure["caught_by"],
+                             "errors": (comp["error"] + pure["error"]).strip()})
+                mark = "caught" if caught else "SURVIVED"
+                print(f"  {m.name:28s} {mark:8s} compiled: {len(comp['caught_by'])} theorems, "
+                      f"pure twins: {len(pure['caught_by'])} theorems", flush=True)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    survivors = [r["name"] for r in rows if not r["caught"]]
+    return {"score": (len(rows) - len(survivors)) / len(rows) if rows else None,
+            "mutants": rows, "survivors": survivors, "examples": examples,
+            "seconds": round(time.monotonic() - t0, 1),
+            "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def render_md(doc: dict[str, Any]) -> str:
+    """``mutants.md``."""
+    n = len(doc["mutants"])
+    caught = n - len(doc["survivors"])
+    lines = ["# atomik — mutation check", "",
+             f"{caught}/{n} mutants caught (score {doc['score']:.0%}), "
+             f"{doc['examples']} Hypothesis "
+             f"examples per check, each mutant run against the compiled code and against the pure "
+             f"twins (`NUMBA_DISABLE_JIT=1`); {doc['seconds']} s.", "",
+             "| mutant | file | planted bug | caught | theorems whose checks failed (compiled) | "
+             "(pure twins) |", "|---|---|---|---|---|---|"]
+    for r in doc["mutants"]:
+        lines.append(f"| {r['name']} | {r['file']} | {r['what']} | "
+                     f"{'yes' if r['caught'] else '**NO**'} | "
+                     f"{', '.join(f'`{t}`' for t in r['caught_by_compiled']) or '—'} | "
+                     f"{', '.join(f'`{t}`' for t in r['caught_by_pure']) or '—'} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point (``make mutants``)."""
+    ap = argparse.ArgumentParser(prog="python -m atomik.conformance.mutants")
+    ap.add_argument("--examples", type=int, default=40, help="Hypothesis examples per check")
+    ap.add_argument("--out", default="reports")
+    ap.add_argument("--only", nargs="*", help="run only these mutants")
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args(argv)
+    print(f"mutants: {len(args.only or MUTANTS)} planted bugs, two runs each", flush=True)
+    doc = run(args.examples, args.only, args.jobs)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "mutants.json").write_text(json.dumps(doc, indent=1) + "\n")
+    (out / "mutants.md").write_text(render_md(doc))
+    print(f"mutants: score {doc['score']:.0%}; report in {out}/mutants.md")
+    if doc["survivors"]:
+        print(f"mutants not caught: {', '.join(doc['survivors'])}", file=sys.stderr)
+        return 1
+    if (out / "coverage.json").exists():  # refresh the coverage report's mutation_score
+        from atomik.conformance.__main__ import main as conf_main
+
+        conf_main(["report", "--out", str(out)])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
