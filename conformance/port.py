@@ -313,9 +313,16 @@ def _strategies(info: dict[str, Any]) -> Any:
     )
     slot = st.integers(0, 1)
     tslot = st.integers(0, 1)
-    addr = st.integers(-1, 9)
+    addr = st.one_of(st.integers(0, 3), st.integers(0, 3), st.sampled_from([-1, 4, 9]))
     values = st.lists(value, max_size=5)
     table_width = st.sampled_from([w for w in widths if w <= 64] + [0, 65])
+    # Batches: in-range addresses and fitting values, so most batches apply (repeated addresses
+    # are likely); one fault at a time is planted now and then.
+    good_value = st.tuples(
+        st.integers(0, 2**256 - 1), st.sampled_from(["fit"] * 4 + ["top", "ones"])
+    )
+    batch = st.lists(st.tuples(st.integers(0, 3), good_value), max_size=6)
+    batch_fault = st.sampled_from(["none"] * 6 + ["drop", "address", "over"])
     s: dict[str, Any] = {
         "delta.compose": st.tuples(width, value, value),
         "delta.compute": st.tuples(width, value, value),
@@ -337,12 +344,8 @@ def _strategies(info: dict[str, Any]) -> Any:
         "table.rollback": st.tuples(tslot, addr, value),
         "table.read": st.tuples(tslot, addr),
         "table.swap": st.tuples(tslot, addr),
-        "table.accum_batch": st.tuples(
-            tslot, st.lists(st.tuples(addr, value), max_size=6), st.booleans()
-        ),
-        "table.load_batch": st.tuples(
-            tslot, st.lists(st.tuples(addr, value), max_size=6), st.booleans()
-        ),
+        "table.accum_batch": st.tuples(tslot, batch, batch_fault),
+        "table.load_batch": st.tuples(tslot, batch, batch_fault),
         "table.read_batch": st.tuples(tslot, st.lists(addr, max_size=6)),
         "fingerprint": st.tuples(st.binary(max_size=40)),
         "fingerprint.update_chunk": st.tuples(value, value, value),
@@ -363,6 +366,8 @@ def _strategies(info: dict[str, Any]) -> Any:
                 '{"op":"no.such.op"}',
                 '{"v":2,"op":"hello"}',
                 '{"op":"ctx.read"}',
+                '{"op":"ctx.accum","name":"ghost","delta":"0x0000000000000001"}',
+                '{"op":"table.read","name":"ghost","addr":0}',
                 '{"op":"ctx.new","name":"bad name","width":8}',
                 '{"op":"delta.compose","width":8,"a":"0x1","b":"0x0000000000000000"}',
             ]
@@ -375,23 +380,27 @@ def _strategies(info: dict[str, Any]) -> Any:
     }  # fmt: skip
     names = sorted(k for k in s if k in ops or k == "raw")
     step = st.one_of(*(st.tuples(st.just(n), s[n]) for n in names for _ in range(weight.get(n, 1))))
-    # A prelude creates objects with valid parameters, so the body has something to work on.
-    valid_width = st.sampled_from(widths)
-    creations: list[Any] = []
-    if "ctx.new" in ops:
-        creations.append(
-            st.tuples(st.just("ctx.new"), st.tuples(slot, valid_width, st.none() | value))
+
+    # A prelude creates up to two contexts and two tables, under distinct names and with valid
+    # parameters, so the body has something to work on. Its contexts share one width (so merges
+    # get past the width check) and its tables are small (so most addresses hit).
+    def creations(w: int) -> Any:
+        tw = w if w <= 64 else 64
+        new_ctx = [
+            st.tuples(st.just("ctx.new"), st.tuples(st.just(i), st.just(w), value))
+            for i in range(2)
+        ]
+        new_table = [
+            st.tuples(st.just("table.new"), st.tuples(st.just(i), st.just(tw), st.integers(1, 4)))
+            for i in range(2)
+        ]
+        n_ctx = st.integers(0, 2) if "ctx.new" in ops else st.just(0)
+        n_table = st.integers(0, 2) if "table.new" in ops else st.just(0)
+        return st.tuples(n_ctx, n_table).flatmap(
+            lambda n: st.tuples(*new_ctx[: n[0]], *new_table[: n[1]]).map(list)
         )
-    if "table.new" in ops:
-        creations.append(
-            st.tuples(
-                st.just("table.new"),
-                st.tuples(
-                    tslot, st.sampled_from([w for w in widths if w <= 64]), st.integers(1, 8)
-                ),
-            )
-        )
-    prelude = st.lists(st.one_of(*creations), max_size=3) if creations else st.just([])
+
+    prelude = st.sampled_from(widths).flatmap(creations)
     body = st.lists(step, min_size=1, max_size=25)
     return st.builds(lambda a, b: a + b, prelude, body)
 
@@ -406,6 +415,13 @@ def _val(v: tuple[int, str], w: int) -> Any:
     elif kind == "over" and w % 64:
         x |= 1 << w  # one bit above the width, still inside the words a width-w value uses
     return to_word(x, w) if 1 <= w <= MAX_WIDTH else to_word(x & ((1 << 64) - 1), 64)
+
+
+def _pick(existing: dict[str, Any], prefix: str, slot: int) -> str:
+    """The name an op on ``slot`` targets: one of the existing objects of its kind (so most ops
+    act on something), or a name that does not exist yet when there are none."""
+    names = sorted(existing)
+    return names[slot % len(names)] if names else f"{prefix}{slot}"
 
 
 def render(steps: Sequence[tuple[str, tuple[Any, ...]]]) -> list[str]:
@@ -431,7 +447,7 @@ def render(steps: Sequence[tuple[str, tuple[Any, ...]]]) -> list[str]:
             w, vs = args
             req.update(width=w, deltas=[_val(v, w) for v in vs])
         elif op.startswith("ctx."):
-            name = f"c{args[0]}"
+            name = f"c{args[0]}" if op == "ctx.new" else _pick(scratch.contexts, "c", args[0])
             req["name"] = name
             ctx = scratch.contexts.get(name)
             w = ctx.width if ctx is not None else 64
@@ -444,11 +460,11 @@ def render(steps: Sequence[tuple[str, tuple[Any, ...]]]) -> list[str]:
             elif op in ("ctx.accum", "ctx.rollback"):
                 req["delta"] = _val(args[1], w)
             elif op == "ctx.merge":
-                req["other"] = f"c{args[1]}"
+                req["other"] = _pick(scratch.contexts, "c", args[1])
             elif op == "ctx.accum_many":
                 req["deltas"] = [_val(v, w) for v in args[1]]
         elif op.startswith("table."):
-            name = f"t{args[0]}"
+            name = f"t{args[0]}" if op == "table.new" else _pick(scratch.tables, "t", args[0])
             req["name"] = name
             t = scratch.tables.get(name)
             w = t.width if t is not None else 64
@@ -460,10 +476,17 @@ def render(steps: Sequence[tuple[str, tuple[Any, ...]]]) -> list[str]:
             elif op in ("table.read", "table.swap"):
                 req["addr"] = args[1]
             elif op in ("table.accum_batch", "table.load_batch"):
-                pairs, drop = args[1], args[2]
+                pairs, fault = args[1], args[2]
                 key = "values" if op == "table.load_batch" else "deltas"
+                addrs = [a for a, _ in pairs]
                 vals = [_val(v, w) for _, v in pairs]
-                req.update(addrs=[a for a, _ in pairs], **{key: vals[:-1] if drop else vals})
+                if pairs and fault == "drop":
+                    vals = vals[:-1]
+                elif pairs and fault == "address":
+                    addrs[-1] = 9
+                elif pairs and fault == "over":
+                    vals[-1] = _val((pairs[-1][1][0], "over"), w)
+                req.update(addrs=addrs, **{key: vals})
             elif op == "table.read_batch":
                 req["addrs"] = list(args[1])
         elif op == "fingerprint":
@@ -489,6 +512,13 @@ def render(steps: Sequence[tuple[str, tuple[Any, ...]]]) -> list[str]:
         line = dump_line(req)
         scratch.handle(line)
         lines.append(line)
+        if op in ("table.accum_batch", "table.load_batch") and req["name"] in scratch.tables:
+            # Batch ops answer null: observe every address right away.
+            size = scratch.tables[req["name"]].num_contexts
+            look = {"id": i, "op": "table.read_batch", "name": req["name"]}
+            look["addrs"] = list(range(min(size, 16)))
+            lines.append(dump_line(look))
+            scratch.handle(lines[-1])
     return lines
 
 

@@ -9,7 +9,13 @@
  * Build: cc -O2 -std=c11 -o atomik_port atomik_port.c
  * Built with -DATOMIK_BUGGY it carries a planted bug (rollback ignores a delta whose top bit is
  * set) that the differential runner must find: python -m atomik.conformance.port -- ./buggy
+ * Other planted bugs, one per -DATOMIK_MUTANT=n, measure what the runner catches (tests only):
+ * 1 range check off by one, 2 batch accumulate overwrites, 3 swap keeps the accumulator,
+ * 4 fingerprint reads the tail chunk big-endian, 5 merge skips the reference check.
  */
+#ifndef ATOMIK_MUTANT
+#define ATOMIK_MUTANT 0
+#endif
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
 #include <errno.h>
@@ -117,6 +123,7 @@ static uint64_t word(Tok *t, const char *what) {
 bad: fail("bad_request", "%s must be a word 0x + 16 lowercase hex digits", what); return 0;
 }
 static void fit(uint64_t v, int w, const char *what) {
+  if (ATOMIK_MUTANT == 1) w += w < 64;
   if (w < 64 && (v >> w)) fail("range", "%s does not fit width %d", what, w);
 }
 static int width(void) {
@@ -197,11 +204,11 @@ static void dispatch(const char *op) {
 #endif
       o->acc ^= d;
     } else if (!strcmp(m, "read")) { pword(o->ref ^ o->acc); return; }
-    else if (!strcmp(m, "swap")) { o->ref ^= o->acc; o->acc = 0; }
+    else if (!strcmp(m, "swap")) { o->ref ^= o->acc; if (ATOMIK_MUTANT != 3) o->acc = 0; }
     else if (!strcmp(m, "merge")) {
       Obj *b = lookup("other", CTX);
       if (b->w != o->w) fail("width_mismatch", "cannot merge contexts of different widths");
-      if (b->ref != o->ref) fail("reference_mismatch", "merge expects a shared reference");
+      if (ATOMIK_MUTANT != 5 && b->ref != o->ref) fail("reference_mismatch", "merge expects a shared reference");
       o->acc ^= b->acc;
     } else if (!strcmp(m, "accum_many")) o->acc ^= xor_words("deltas", o->w);
     else if (!strcmp(m, "is_clean")) { put(o->acc ? "false" : "true"); return; }
@@ -232,7 +239,7 @@ static void dispatch(const char *op) {
       if (na != nv) fail("shape", "addrs and %s must have the same length", vk);
       for (int i = 0; i < na; i++) {
         uint64_t x = word(&v[i], vk);
-        if (m[0] == 'a') t->tacc[a[i].i] ^= x; else { t->tref[a[i].i] = x; t->tacc[a[i].i] = 0; }
+        if (m[0] == 'a') t->tacc[a[i].i] = ATOMIK_MUTANT == 2 ? x : t->tacc[a[i].i] ^ x; else { t->tref[a[i].i] = x; t->tacc[a[i].i] = 0; }
       }
       put("null"); return;
     }
@@ -253,7 +260,9 @@ static void dispatch(const char *op) {
     for (size_t i = 0; i < n; i++) {
       char c = f->v.s[i]; int d = isdigit((unsigned char)c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
       if (d < 0) fail("bad_request", "data must be an even-length lowercase hex string");
-      fp ^= (uint64_t)d << (((i / 2) % 8) * 8 + (i % 2 ? 0 : 4)); /* byte i/2, little-endian in its chunk */
+      size_t b = i / 2, pos = b % 8;
+      if (ATOMIK_MUTANT == 4 && b >= n / 2 - (n / 2) % 8) pos = 7 - pos;
+      fp ^= (uint64_t)d << (pos * 8 + (i % 2 ? 0 : 4)); /* byte i/2, little-endian in its chunk */
     }
     pword(fp);
   } else if (!strcmp(op, "fingerprint.update_chunk")) {
