@@ -211,10 +211,12 @@ padding:.3rem .7rem;margin-right:.3rem;cursor:pointer} .bar button.on{background
 table{border-collapse:collapse;width:100%;font-size:.85rem}
 th{background:#f6f8fa;text-align:left;cursor:pointer;position:sticky;top:0}
 th,td{border-bottom:1px solid #d8dee4;padding:.35rem .5rem;vertical-align:top}
-td.stmt{font-family:ui-monospace,Menlo,monospace;font-size:.78rem;max-width:38rem}
+td.stmt{font-family:ui-monospace,Menlo,monospace;font-size:.78rem;min-width:16rem;word-break:break-word}
+td.src{font-size:.75rem;color:#57606a} td.num{text-align:right;white-space:nowrap}
 .s-checked{color:#1a7f37;font-weight:600} .s-failing{color:#cf222e;font-weight:700}
 .s-unchecked{color:#9a6700;font-weight:700} .s-exempt{color:#8250df;font-weight:600}
-.chk{white-space:nowrap} .r-fail,.r-error{color:#cf222e} .r-verified{color:#0969da;font-weight:600}
+.chk{white-space:nowrap;font-size:.78rem} td.thm{max-width:17rem} td.lean{white-space:nowrap}
+.r-fail,.r-error{color:#cf222e} .r-verified{color:#0969da;font-weight:600}
 .warn{border:2px solid #8250df;border-radius:8px;padding:.5rem .8rem;margin:.8rem 0}
 .bad{border:2px solid #cf222e;border-radius:8px;padding:.5rem .8rem;margin:.8rem 0}
 pre{white-space:pre-wrap;margin:.2rem 0;font-size:.75rem;background:#f6f8fa;padding:.3rem}
@@ -277,24 +279,30 @@ def render_html(doc: dict[str, Any]) -> str:
         for f in ("all", "checked", "failing", "unchecked", "exempt"))
         + " <input id=q placeholder='search theorem, statement, check…'></div>")
     parts.append("<table><thead><tr><th>status</th><th>theorem</th><th>source</th><th>Lean</th>"
-                 "<th>checks</th><th>examples</th><th>statement</th></tr></thead><tbody>")
+                 "<th>checks</th>"
+                 "<th title='Hypothesis examples / CrossHair paths'>examples / paths</th>"
+                 "<th>statement</th></tr></thead><tbody>")
     for r in doc["theorems"]:
         checks = []
         for c in r["checks"]:
             unit = "paths" if c["engine"] == "crosshair" else "examples"
+            res = c["result"]
+            if c["engine"] == "crosshair" and res == "pass":
+                res = "no counterexample"
             line = (f"<div class='chk r-{e(c['result'])}' title='{e(c['name'])}'>{e(c['kind'])} · "
-                    f"{e(c['engine'])} · {e(c['result'])} · {c['examples']} {unit}</div>")
+                    f"{e(c['engine'])} · {e(res)} · {c['examples']} {unit}</div>")
             if c["counterexample"]:
                 line += f"<pre>{e(c['counterexample'])}</pre>"
             checks.append(line)
         if r["not_translated"]:
             checks.append(f"<div class=doc>not auto-translated: {e(r['not_translated'])}</div>")
-        total = sum(c["examples"] for c in r["checks"])
+        hyp = sum(c["examples"] for c in r["checks"] if c["engine"] == "hypothesis")
+        cx = sum(c["examples"] for c in r["checks"] if c["engine"] == "crosshair")
         parts.append(
             f"<tr data-status={e(r['status'])}><td class=s-{e(r['status'])}>{e(r['status'])}</td>"
-            f"<td><b>{e(r['name'])}</b><div class=doc>{e(r['doc'])}</div></td>"
-            f"<td>{e(r['file'])}:{r['line']}</td><td>{e(r['lean'])}</td>"
-            f"<td>{''.join(checks) or '—'}</td><td data-k={total}>{total}</td>"
+            f"<td class=thm><b>{e(r['name'])}</b><div class=doc>{e(r['doc'])}</div></td>"
+            f"<td class=src>{e(r['file'])}:{r['line']}</td><td class=lean>{e(r['lean'])}</td>"
+            f"<td>{''.join(checks) or '—'}</td><td class=num data-k={hyp}>{hyp} / {cx}</td>"
             f"<td class=stmt>{e(r['statement'])}</td></tr>")
     parts.append(f"</tbody></table><script>{_JS}</script></body></html>")
     return "\n".join(parts)
