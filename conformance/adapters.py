@@ -9,7 +9,9 @@ algebraic result itself: the only expressions of their own are Lean core definit
 
 ``PURE`` mode (environment variable ``ATOMIK_CONFORMANCE_PURE=1``, set by the CrossHair engine
 together with ``NUMBA_DISABLE_JIT=1``) keeps sequences as Python lists, so CrossHair sees only
-plain Python and symbolic ints are never handed to numpy.
+plain Python and symbolic ints are never handed to numpy: where the API would hand an array to a
+numba kernel, the adapter calls that kernel's pure twin on the list instead (the twins are written
+to run on lists of ints), so CrossHair reasons about the twin's own code.
 """
 
 from __future__ import annotations
@@ -57,9 +59,18 @@ def list_replicate(n: int, x: Any) -> list[Any]:
 # --------------------------------------------------------------------------- Delta
 
 
+def _twin(kernel: Any) -> Any:
+    return getattr(kernel, "py_func", kernel)
+
+
 def compose_all(ds: list[int], *, width: int) -> int:
-    """``Delta.composeAll`` → ``atomik.delta.compose_all`` on a uint64 array (numba kernel)."""
+    """``Delta.composeAll`` → ``atomik.delta.compose_all`` on a uint64 array (numba kernel
+    ``xor_reduce``); in ``PURE`` mode, the twin of ``xor_reduce`` on the list (width <= 64)."""
     if PURE:
+        if width <= 64:
+            from atomik import kernels
+
+            return int(_twin(kernels.xor_reduce)(list(ds)))
         return _delta.compose_all(list(ds), width=width)
     return _delta.compose_all(_words(ds, width), width=width)
 
@@ -300,7 +311,12 @@ def eventlog_snapshot(c: AtomikContext, es: list[Event], n: int) -> AtomikContex
 def fingerprint_of_chunks(cs: list[int], *, width: int) -> int:
     """``Fingerprint.ofChunks``: at width 64, ``fingerprint`` of the chunks laid out as a buffer
     of little-endian words (numba kernel ``fingerprint_words``); otherwise
-    ``fingerprint_of_chunks(cs, width=)``."""
-    if width == 64 and not PURE:
+    ``fingerprint_of_chunks(cs, width=)``. In ``PURE`` mode at width 64, the twin of
+    ``fingerprint_words`` on the list."""
+    if width == 64 and PURE:
+        from atomik import kernels
+
+        return int(_twin(kernels.fingerprint_words)(list(cs)))
+    if width == 64:
         return _fp.fingerprint(b"".join(int(c).to_bytes(8, "little") for c in cs))
     return _fp.fingerprint_of_chunks(list(cs), width=width)
