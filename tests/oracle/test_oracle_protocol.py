@@ -151,7 +151,7 @@ _fields += ["value", "initial", "deltas", "values", "addrs", "data", "fp", "fram
 _fields += ["origin", "epoch", "seq"]
 
 
-@settings(max_examples=150, deadline=None, database=None)
+@settings(max_examples=100, deadline=None, database=None)
 @given(
     op=st.sampled_from([*Session().ops, "bogus"]),
     fields=st.dictionaries(st.sampled_from(_fields), _json, max_size=6),
