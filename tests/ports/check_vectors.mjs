@@ -34,6 +34,7 @@ const canon = (x) =>
 
 function startPort() {
   const child = spawn(cmd[0], cmd.slice(1), { stdio: ["pipe", "pipe", "inherit"] });
+  child.stdin.on("error", () => {}); // a port that dies shows up as a missing answer
   const lines = createInterface({ input: child.stdout });
   const waiting = [];
   const queued = [];
@@ -69,8 +70,16 @@ function* vectorFiles(root) {
 }
 
 const hello = startPort();
-const info = (await hello.ask({ id: 0, op: "hello" })).result;
-hello.close();
+let info;
+try {
+  info = (await hello.ask({ id: 0, op: "hello" })).result;
+  if (!Array.isArray(info?.ops) || !Number.isInteger(info?.max_width)) throw new Error("hello must give ops and max_width");
+} catch (e) {
+  console.error(`port did not answer hello: ${e.message}`);
+  process.exit(2);
+} finally {
+  hello.close();
+}
 const ops = new Set(info.ops);
 
 let passed = 0, failed = 0, skipped = 0;
