@@ -6,18 +6,19 @@
 #   make lean     the Lean proofs only          make test     Python tests only (no Lean, fast)
 #   make report   regenerate reports/ from the last conformance run
 #   make mutants  plant bugs in a copy of the Python code and show which theorem checks catch them
+#   make soak     replicas under drops, duplicates, reordering and crashes for SOAK_SECONDS
 
 PYTHON   ?= python3
 VENV     ?= .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
-EXTRAS   ?= dev,bench
+EXTRAS   ?= dev,bench,replication
 
 .PHONY: verify venv system-deps lint lean test vectors conformance report bench bench-quick \
 	mutants soak demo clean help
 
 help:
-	@sed -n '2,10p' Makefile
+	@sed -n '2,11p' Makefile
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +70,11 @@ bench-quick: $(STAMP)
 
 mutants: $(STAMP)
 	$(PY) -m atomik.conformance.mutants
+
+# a longer, bounded fault-injection run of N replicas over a lossy network with crashes
+SOAK_SECONDS ?= 300
+soak: $(STAMP)
+	$(PY) -m atomik.sync --soak --seconds $(SOAK_SECONDS)
 
 demo: $(STAMP)
 	$(PY) -m atomik
