@@ -9,13 +9,15 @@ line on stdin, one JSON response per line on stdout. The runner
 * with ``--vectors DIR``, replays every committed vector (``spec/vectors``) and compares;
 * otherwise (or also, with ``--vectors`` and ``--fuzz``), generates operation sequences with
   Hypothesis (a list-of-ops strategy: contexts, tables, deltas, fingerprints and wire frames,
-  mostly valid with deliberate bad input mixed in), runs each sequence on a fresh port process
-  and on a fresh in-process oracle :class:`~atomik.oracle.Session`, and compares every response
+  mostly valid with deliberate bad input mixed in), runs each sequence on the port (one process
+  reused through the ``reset`` op when the port lists it, else a fresh process per sequence) and
+  on a fresh in-process oracle :class:`~atomik.oracle.Session`, and compares every response
   (``ok``, ``id``, and the ``result`` or the error ``code``; never the error message).
 
 On a divergence Hypothesis shrinks the sequence, and the runner prints the minimal sequence as
 JSON lines a port author can replay (``CMD < repro.jsonl``), with both answers at the first
-request where they differ. Exit status: 0 agreement, 1 divergence, 2 the port could not be run.
+request where they differ, after confirming it on a fresh process. Exit status: 0 agreement,
+1 divergence (or a failing vector), 2 the port could not be run or did not answer ``hello``.
 """
 
 from __future__ import annotations
