@@ -52,8 +52,20 @@ def widths(wide: bool = False) -> st.SearchStrategy[int]:
 
 
 def bitvecs(width: int) -> st.SearchStrategy[int]:
-    """``BitVec width``: an int in ``[0, 2**width)``."""
-    return st.integers(min_value=0, max_value=(1 << width) - 1)
+    """``BitVec width``: an int in ``[0, 2**width)``.
+
+    Wider than 64 bits, half the draws are built word by word, so every 64-bit word (not only the
+    low ones Hypothesis favours for big ranges) carries edge values such as 0, 1 and all ones.
+    """
+    top = (1 << width) - 1
+    whole = st.integers(min_value=0, max_value=top)
+    if width <= 64:
+        return whole
+    k = (width + 63) // 64
+    words = st.lists(st.integers(0, (1 << 64) - 1), min_size=k, max_size=k).map(
+        lambda ws: sum(w << (64 * i) for i, w in enumerate(ws)) & top
+    )
+    return st.one_of(whole, words)
 
 
 def nats() -> st.SearchStrategy[int]:
