@@ -1095,40 +1095,52 @@ def make_plots(results: dict[str, Any], out: Path) -> list[str]:
     rows = {r["id"]: r for r in results["rows"]}
     files: list[str] = []
 
-    s = rows["reconstruction"]["series"]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.loglog(s["n"], s["read"], "o-", label="atomik read()")
-    ax.loglog(s["n"], s["list_replay"], "s-", label="replay Python list")
-    es = [(n, v) for n, v in zip(s["n"], s["eventsourcing"], strict=True) if v is not None]
-    if es:
-        ax.loglog([p[0] for p in es], [p[1] for p in es], "^-", label="eventsourcing (POPO) get")
-    ax.set_xlabel("updates n")
-    ax.set_ylabel("time to reconstruct the state (ns, median)")
-    ax.set_title("State reconstruction after n updates")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out / "reconstruction.png", dpi=120)
-    plt.close(fig)
-    files.append("reconstruction.png")
+    def loglog(
+        series: dict[str, Any],
+        lines: list[tuple[str, str, str]],
+        ylabel: str,
+        title: str,
+        name: str,
+    ) -> None:
+        """One log-log plot of ``series[key]`` against ``series["n"]``; ``None`` points dropped."""
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for key, style, label in lines:
+            pts = [(n, v) for n, v in zip(series["n"], series[key], strict=True) if v is not None]
+            if pts:
+                ax.loglog([p[0] for p in pts], [p[1] for p in pts], style, label=label)
+        ax.set_xlabel("updates n")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / name, dpi=120)
+        plt.close(fig)
+        files.append(name)
 
-    s = rows["storage"]["series"]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.loglog(s["n"], s["context"], "o-", label="atomik context (JSON snapshot)")
-    ax.loglog(s["n"], s["log_binary"], "s-", label="log: packed u64")
-    ax.loglog(s["n"], s["log_json"], "d-", label="log: JSON events")
-    es = [(n, v) for n, v in zip(s["n"], s["eventsourcing"], strict=True) if v is not None]
-    if es:
-        ax.loglog([p[0] for p in es], [p[1] for p in es], "^-", label="eventsourcing records")
-    ax.set_xlabel("updates n")
-    ax.set_ylabel("bytes stored")
-    ax.set_title("Storage after n updates")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out / "storage.png", dpi=120)
-    plt.close(fig)
-    files.append("storage.png")
+    loglog(
+        rows["reconstruction"]["series"],
+        [
+            ("read", "o-", "atomik read()"),
+            ("list_replay", "s-", "replay Python list"),
+            ("eventsourcing", "^-", "eventsourcing (POPO) get"),
+        ],
+        "time to reconstruct the state (ns, median)",
+        "State reconstruction after n updates",
+        "reconstruction.png",
+    )
+    loglog(
+        rows["storage"]["series"],
+        [
+            ("context", "o-", "atomik context (JSON snapshot)"),
+            ("log_binary", "s-", "log: packed u64"),
+            ("log_json", "d-", "log: JSON events"),
+            ("eventsourcing", "^-", "eventsourcing records"),
+        ],
+        "bytes stored",
+        "Storage after n updates",
+        "storage.png",
+    )
 
     cm = rows["wire"]["comparisons"]
     labels: list[str] = []
