@@ -1,7 +1,7 @@
 # atomik — every claimed law is a Lean theorem with an executable check against the Python code.
 #
-#   make verify   the test command (CI runs exactly this): lint, Python tests, Lean proofs,
-#                 conformance harness, coverage report in reports/
+#   make verify   the test command (CI runs exactly this): lint, Python tests, vectors, Lean proofs,
+#                 mutation check, conformance harness (reports/coverage.*), quick benchmark
 #   make bench    the main job: python -m atomik.benchmark (tables and plots in reports/benchmark/)
 #   make lean     the Lean proofs only          make test     Python tests only (no Lean, fast)
 #   make report   regenerate reports/ from the last conformance run
@@ -15,7 +15,7 @@ STAMP    := $(VENV)/.installed
 EXTRAS   ?= dev,bench,replication
 
 .PHONY: verify venv system-deps lint lean test vectors conformance report bench bench-quick \
-	mutants soak demo clean help
+	mutants mutants-fast soak demo clean help
 
 help:
 	@sed -n '2,11p' Makefile
@@ -59,7 +59,7 @@ conformance: $(STAMP)
 report: $(STAMP)
 	$(PY) -m atomik.conformance report --out reports
 
-verify: lint test vectors lean conformance bench-quick
+verify: lint test vectors lean mutants-fast conformance bench-quick
 	@echo "make verify: all gates passed; report in reports/coverage.md"
 
 bench: $(STAMP)
@@ -70,6 +70,10 @@ bench-quick: $(STAMP)
 
 mutants: $(STAMP)
 	$(PY) -m atomik.conformance.mutants
+
+# every planted bug must be caught; each run stops at its first catching check (a few minutes)
+mutants-fast: $(STAMP)
+	$(PY) -m atomik.conformance.mutants --fast --out reports
 
 # a longer, bounded fault-injection run of N replicas over a lossy network with crashes
 SOAK_SECONDS ?= 300

@@ -178,12 +178,23 @@ def _checks_of(p: Plan) -> list[tuple[str, str, str, Callable[[Any], None], str,
 
 
 def run_hypothesis(p: Plan, budget: Budget,
-                   progress: Callable[[str], None] | None = None) -> list[CheckResult]:
-    """Every check under Hypothesis (default backend, compiled numba code)."""
+                   progress: Callable[[str], None] | None = None, *,
+                   fail_fast: bool = False,
+                   first: tuple[str, ...] = ()) -> list[CheckResult]:
+    """Every check under Hypothesis (default backend, compiled numba code).
+
+    ``first``: run the checks of theorems whose name starts with one of these prefixes before the
+    others (the order is otherwise the plan's). ``fail_fast``: stop after the first check that
+    fails or errors; the checks not reached are absent from the result (the report shows their
+    theorems as not run). The mutation check uses both to find a catching check quickly.
+    """
     from hypothesis import HealthCheck
 
+    checks = _checks_of(p)
+    if first:
+        checks.sort(key=lambda c: not c[0].startswith(first))  # stable: plan order otherwise
     results: list[CheckResult] = []
-    for theorem, kind, name, body, detail, _ in _checks_of(p):
+    for theorem, kind, name, body, detail, _ in checks:
         if progress:
             progress(f"{theorem} [{kind}]")
         kwargs = dict(max_examples=budget.hypothesis_examples, database=None, deadline=None,
@@ -192,6 +203,8 @@ def run_hypothesis(p: Plan, budget: Budget,
         n, rej, res, cex, secs = _run_one(body, f"{theorem}:{name}", kwargs)
         results.append(CheckResult(theorem, kind, "hypothesis", name, n, rej, res, cex,
                                    round(secs, 3), detail))
+        if fail_fast and res in ("fail", "error"):
+            break
     return results
 
 

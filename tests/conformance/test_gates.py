@@ -118,6 +118,24 @@ def test_broken_implementation_fails_naming_the_theorem(
     assert row["checks"][0]["counterexample"]
 
 
+def test_fail_fast_stops_at_the_first_catching_check_and_runs_preferred_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    impl = """
+    def compose(a, b, *, width):
+        return (a ^ b ^ 1) % (1 << width)
+    """
+    args = _fixture(tmp_path, monkeypatch, impl=impl)
+    code, out = _run([*args, "--fail-fast", "--first", "Atomik.Delta.compose_self"], capsys)
+    assert code == 1, out
+    doc = json.loads((tmp_path / "out" / "coverage.json").read_text())
+    ran = {r["name"]: [c["result"] for c in r["checks"]] for r in doc["theorems"]}
+    # compose_self ran first and failed (a ^ a ^ 1 = 1); nothing ran after it
+    assert ran["Atomik.Delta.compose_self"] == ["fail"], ran
+    assert all(not ran[n] or ran[n] == ["not run"] for n in ran
+               if n != "Atomik.Delta.compose_self"), ran
+
+
 def test_broken_identity_fails_naming_the_theorem_and_counterexample(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

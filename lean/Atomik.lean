@@ -1,0 +1,8 @@
+module
+
+public import Atomik.Delta
+public import Atomik.Context
+public import Atomik.Fingerprint
+public import Atomik.Table
+public import Atomik.EventLog
+public import Atomik.Replica
