@@ -281,6 +281,7 @@ if _ESAggregate is not None:
 
         @_es_event("Updated")
         def update(self, delta: int) -> None:
+            """Record an ``Updated`` event and apply it: ``state ^= delta``."""
             self.state ^= delta
 
 
