@@ -101,6 +101,28 @@ class DeltaMessage:
         for name in ("origin", "epoch", "seq", "addr", "width", "delta"):
             object.__setattr__(self, name, int(getattr(self, name)))
 
+    @classmethod
+    def _decoded(
+        cls, origin: int, epoch: int, seq: int, addr: int, width: int, delta: int
+    ) -> DeltaMessage:
+        """A message from fields the decoder has already range-checked (skips re-validation).
+
+        Only for :func:`_parse_record`: ``struct`` bounds origin/epoch/addr to u32, seq to u64 and
+        width to u16 (= ``MAX_WIDTH``); the decoder itself rejects width 0 and a delta that does
+        not fit the width. Every field is a plain ``int``.
+        """
+        m = object.__new__(cls)
+        for name, value in (
+            ("origin", origin),
+            ("epoch", epoch),
+            ("seq", seq),
+            ("addr", addr),
+            ("width", width),
+            ("delta", delta),
+        ):
+            object.__setattr__(m, name, value)
+        return m
+
     @property
     def id(self) -> tuple[int, int]:
         """``(origin, seq)``: the identity replicas deduplicate by. Lean: ``Message.id``."""
@@ -183,7 +205,7 @@ def _parse_record(mv: memoryview, off: int, index: str) -> DeltaMessage:
             f"{index}delta {hex(delta)} does not fit width {width}: "
             f"expected 0 <= delta < {hex(1 << width)}"
         )
-    return DeltaMessage(origin, epoch, seq, addr, width, delta)
+    return DeltaMessage._decoded(origin, epoch, seq, addr, width, delta)
 
 
 def decode(data: bytes | bytearray | memoryview) -> DeltaMessage:
