@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from atomik.conformance.__main__ import main
@@ -89,6 +90,8 @@ def test_good_implementation_passes_and_writes_the_report(
         (chk,) = row["checks"]
         assert chk["kind"] == "auto" and chk["engine"] == "hypothesis"
         assert chk["result"] == "pass" and chk["examples"] > 0
+    schema_path = Path(__file__).resolve().parents[2] / "spec" / "coverage.schema.json"
+    jsonschema.validate(doc, json.loads(schema_path.read_text()))
     html = (tmp_path / "out" / "coverage.html").read_text()
     assert "http://" not in html and "https://" not in html and "<script src" not in html
     assert "compose_comm" in (tmp_path / "out" / "coverage.md").read_text()
