@@ -64,6 +64,7 @@ verify: lint test vectors lean mutants-fast conformance bench-quick
 
 bench: $(STAMP)
 	$(PY) -m atomik.benchmark
+	$(PY) -m atomik.benchmark --readme
 
 bench-quick: $(STAMP)
 	$(PY) -m atomik.benchmark --quick --out build/benchmark-quick

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+import pytest
 
 from atomik.conformance.extract import extract_tree
 
@@ -32,3 +35,23 @@ def test_every_theorem_the_readme_cites_exists() -> None:
     assert len(cited) >= 10, cited
     missing = [name for name in cited if name not in known]
     assert not missing, missing
+
+
+def test_readme_benchmark_block_is_generated_from_the_committed_run(tmp_path: Path) -> None:
+    from atomik.benchmark import README_BEGIN, README_END, readme_block, update_readme
+
+    results = json.loads((REPO / "reports" / "benchmark" / "results.json").read_text())
+    text = (REPO / "README.md").read_text()
+    block = README_BEGIN + text.split(README_BEGIN, 1)[1].split(README_END, 1)[0] + README_END
+    assert block == readme_block(results), (
+        "README's benchmark block is stale: run python -m atomik.benchmark --readme"
+    )
+    # the writer replaces only the block, and refuses a file without one
+    doc = tmp_path / "R.md"
+    doc.write_text(f"before\n{README_BEGIN}\nold\n{README_END}\nafter\n")
+    assert update_readme(doc, results)
+    assert doc.read_text() == f"before\n{readme_block(results)}\nafter\n"
+    assert not update_readme(doc, results)
+    (tmp_path / "none.md").write_text("no block\n")
+    with pytest.raises(SystemExit, match="no benchmark block"):
+        update_readme(tmp_path / "none.md", results)
