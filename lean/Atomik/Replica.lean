@@ -157,12 +157,12 @@ theorem table_receiveAll_of_sameSet {w : Nat} (r : Replica w) (ms₁ ms₂ : Lis
         · simp [hxm]
       · simp only [fresh, hm, ↓reduceIte]
         by_cases hxm : x = m
-        · simp [List.count_cons, ih, hwf', hxm, hm]
+        · simp [ih, hwf', hxm, hm]
         · by_cases hid : x.id = m.id
           · have hxms : x ∉ ms := fun hx =>
               hxm (hwf x (List.mem_cons.mpr (Or.inr hx)) m (List.mem_cons.mpr (Or.inl rfl)) hid)
-            simp [List.count_cons, ih, hwf', hxm, Ne.symm hxm, hid, hxms]
-          · simp [List.count_cons, ih, hwf', hxm, Ne.symm hxm, hid]
+            simp [ih, hwf', hxm, Ne.symm hxm, hid, hxms]
+          · simp [ih, hwf', hxm, Ne.symm hxm, hid]
   -- Delivering messages without deduplication is insensitive to their order.
   have hdel : ∀ (t : Table w) (l₁ l₂ : List (Message w)), l₁.Perm l₂ →
       t.deliverAll l₁ = t.deliverAll l₂ := by
