@@ -256,6 +256,66 @@ theorem read_concurrent_put_ne {w : Nat} (t : Table w) (o₁ o₂ n₁ n₂ a : 
   have h0 : t.read a ^^^ y = 0#w := (BitVec.xor_left_inj x).mp (heq.trans BitVec.zero_xor.symm)
   exact (BitVec.xor_eq_zero_iff.mp h0).symm
 
+/-! ## Anti-entropy -/
+
+/-- The identifiers of a list of messages: what a replica that holds them reports having seen. Python: atomik.replica.Replica.digest. -/
+@[expose] noncomputable def ids {w : Nat} (h : List (Message w)) : List (Nat × Nat) := h.map Message.id
+
+/-- The messages of a history whose identifiers are not in `seen`, in order: what a replica sends a peer that has seen `seen`. Python: atomik.replica.Replica.missing_for. -/
+@[expose] noncomputable def missing {w : Nat} (h : List (Message w)) (seen : List (Nat × Nat)) :
+    List (Message w) :=
+  h.filter (fun m => decide (m.id ∉ seen))
+
+/-- A message is sent to a peer exactly when it is in the history and the peer has not seen its identifier. Python: atomik.replica.Replica.missing_for. -/
+theorem mem_missing_iff {w : Nat} (h : List (Message w)) (seen : List (Nat × Nat)) (m : Message w) :
+    m ∈ missing h seen ↔ m ∈ h ∧ m.id ∉ seen := by
+  simp [missing]
+
+/-- A peer that has seen the identifier of every message of a history is sent nothing. Python: atomik.replica.Replica.missing_for. -/
+theorem missing_eq_nil {w : Nat} (h : List (Message w)) (seen : List (Nat × Nat))
+    (hs : ∀ m ∈ h, m.id ∈ seen) : missing h seen = [] := by
+  rw [List.eq_nil_iff_forall_not_mem]
+  intro m hm
+  have hm' := (mem_missing_iff h seen m).mp hm
+  exact hm'.2 (hs m hm'.1)
+
+/-- Anti-entropy: two replicas that start alike, apply two histories that are well formed together, then each receive the messages of the other's history whose identifiers they have not seen, reach the same table. Python: atomik.replica.Replica.sync_with. -/
+theorem table_antiEntropy {w : Nat} (r : Replica w) (h₁ h₂ : List (Message w))
+    (hwf : WellFormed (h₁ ++ h₂)) :
+    (r.receiveAll (h₁ ++ missing h₂ (ids h₁))).table =
+      (r.receiveAll (h₂ ++ missing h₁ (ids h₂))).table := by
+  -- A history joined with what it lacks of another holds exactly the messages of both.
+  have hmem : ∀ (l₁ l₂ : List (Message w)), WellFormed (l₁ ++ l₂) →
+      ∀ m : Message w, m ∈ l₁ ++ missing l₂ (ids l₁) ↔ m ∈ l₁ ∨ m ∈ l₂ := by
+    intro l₁ l₂ hl m
+    rw [List.mem_append, mem_missing_iff]
+    constructor
+    · intro hm
+      cases hm with
+      | inl h₁m => exact Or.inl h₁m
+      | inr h₂m => exact Or.inr h₂m.1
+    · intro hm
+      cases hm with
+      | inl h₁m => exact Or.inl h₁m
+      | inr h₂m =>
+        by_cases hid : m.id ∈ ids l₁
+        · have hid' : m.id ∈ l₁.map Message.id := hid
+          obtain ⟨m', hm', heq⟩ := List.mem_map.mp hid'
+          have hsame : m' = m :=
+            hl m' (List.mem_append.mpr (Or.inl hm')) m (List.mem_append.mpr (Or.inr h₂m)) heq
+          exact Or.inl (hsame ▸ hm')
+        · exact Or.inr ⟨h₂m, hid⟩
+  have hwf' : WellFormed (h₂ ++ h₁) := fun a ha b hb hab =>
+    hwf a (List.mem_append.mpr (Or.symm (List.mem_append.mp ha)))
+      b (List.mem_append.mpr (Or.symm (List.mem_append.mp hb))) hab
+  apply table_receiveAll_of_sameSet
+  · intro a ha b hb hab
+    exact hwf a (List.mem_append.mpr ((hmem h₁ h₂ hwf a).mp ha))
+      b (List.mem_append.mpr ((hmem h₁ h₂ hwf b).mp hb)) hab
+  · intro m
+    rw [hmem h₁ h₂ hwf m, hmem h₂ h₁ hwf' m]
+    exact Or.comm
+
 end Replica
 
 end Atomik
