@@ -204,6 +204,21 @@ def table_read_batch(t: AtomikTable, addrs: list[int]) -> list[int]:
     return [int(x) for x in t.read_batch(np.array(addrs, dtype=np.int64))]
 
 
+def table_load_batch(t: AtomikTable, ops: list[tuple[int, int]]) -> AtomikTable:
+    """``Table.loadBatch`` → copy, ``load_batch(addrs, values)`` (numba scatter-set), return."""
+    out = t.copy()
+    out.load_batch(
+        np.array([a for a, _ in ops], dtype=np.int64),
+        np.array([v for _, v in ops], dtype=np.uint64),
+    )
+    return out
+
+
+def table_get(t: AtomikTable, a: int) -> AtomikContext:
+    """Field ``Table.get`` → ``context(a)`` (a copy of the context at ``a``)."""
+    return t.context(a)
+
+
 def table_deliver(t: AtomikTable, m: DeltaMessage) -> AtomikTable:
     """``Table.deliver`` → copy, ``deliver_all_no_dedup(copy, [m])``, return."""
     out = t.copy()

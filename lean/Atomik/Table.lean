@@ -67,6 +67,18 @@ namespace Table
   | [] => []
   | a :: addrs => t.read a :: readBatch t addrs
 
+/-- Load a list of (address, value) pairs one after the other, so for a repeated address the last value wins. Python: AtomikTable.load_batch. -/
+@[expose] noncomputable def loadBatch {w : Nat} : Table w → List (Nat × BitVec w) → Table w
+  | t, [] => t
+  | t, (a, v) :: ops => loadBatch (t.load a v) ops
+
+/-- The (address, delta) pairs below address `n` whose delta from the state of `t₁` to that of `t₂` is non-zero. Python: AtomikTable.diff. -/
+@[expose] noncomputable def diff {w : Nat} (t₁ t₂ : Table w) : Nat → List (Nat × BitVec w)
+  | 0 => []
+  | n + 1 =>
+    if Delta.computeDelta (t₁.read n) (t₂.read n) = 0#w then diff t₁ t₂ n
+    else (n, Delta.computeDelta (t₁.read n) (t₂.read n)) :: diff t₁ t₂ n
+
 /-- The (address, state) pairs of the non-zero states below address `n`. Python: AtomikTable.snapshot. -/
 @[expose] noncomputable def snapshot {w : Nat} (t : Table w) : Nat → List (Nat × BitVec w)
   | 0 => []
@@ -217,6 +229,191 @@ theorem read_accumBatch {w : Nat} (t : Table w) (ops : List (Nat × BitVec w)) (
 theorem readBatch_cons {w : Nat} (t : Table w) (a : Nat) (addrs : List Nat) :
     t.readBatch (a :: addrs) = t.read a :: t.readBatch addrs := by
   simp [readBatch]
+
+/-- A batch of loads is its first load followed by the rest of the batch. Python: AtomikTable.load_batch. -/
+theorem loadBatch_cons {w : Nat} (t : Table w) (a : Nat) (v : BitVec w) (ops : List (Nat × BitVec w)) :
+    t.loadBatch ((a, v) :: ops) = (t.load a v).loadBatch ops := by
+  rfl
+
+/-- Loading a concatenation is loading the first part, then the second. Python: AtomikTable.load_batch. -/
+theorem loadBatch_append {w : Nat} (t : Table w) (ops₁ ops₂ : List (Nat × BitVec w)) :
+    t.loadBatch (ops₁ ++ ops₂) = (t.loadBatch ops₁).loadBatch ops₂ := by
+  induction ops₁ generalizing t with
+  | nil => rfl
+  | cons op ops ih =>
+    obtain ⟨a, v⟩ := op
+    simp only [List.cons_append, loadBatch]
+    exact ih _
+
+/-- A batch of loads leaves the context of an address it does not load unchanged. Python: AtomikTable.load_batch. -/
+theorem get_loadBatch_of_not_mem {w : Nat} (t : Table w) (ops : List (Nat × BitVec w)) (a : Nat)
+    (h : ∀ u : BitVec w, (a, u) ∉ ops) : (t.loadBatch ops).get a = t.get a := by
+  induction ops generalizing t with
+  | nil => rfl
+  | cons op ops ih =>
+    obtain ⟨b, x⟩ := op
+    have hb : a ≠ b := by
+      intro e
+      subst e
+      exact h x (by simp)
+    have h' : ∀ u : BitVec w, (a, u) ∉ ops := fun u hu => h u (List.mem_cons_of_mem _ hu)
+    simp only [loadBatch]
+    rw [ih _ h']
+    simp only [load, update, if_neg hb]
+
+/-- After a batch of loads an address reads the value of the last load addressed to it. Python: AtomikTable.load_batch. -/
+theorem read_loadBatch_last {w : Nat} (t : Table w) (ops₁ ops₂ : List (Nat × BitVec w)) (a : Nat)
+    (v : BitVec w) (h : ∀ u : BitVec w, (a, u) ∉ ops₂) :
+    (t.loadBatch (ops₁ ++ (a, v) :: ops₂)).read a = v := by
+  rw [loadBatch_append, loadBatch_cons]
+  simp only [read]
+  rw [get_loadBatch_of_not_mem _ _ _ h]
+  simp [load, update, Context.read_load]
+
+/-- After a batch of loads every address it loads has a clean accumulator. Python: AtomikTable.load_batch. -/
+theorem isClean_loadBatch {w : Nat} (t : Table w) (ops₁ ops₂ : List (Nat × BitVec w)) (a : Nat)
+    (v : BitVec w) : ((t.loadBatch (ops₁ ++ (a, v) :: ops₂)).get a).isClean = true := by
+  have keep : ∀ (u : Table w) (ops : List (Nat × BitVec w)), (u.get a).isClean = true →
+      ((u.loadBatch ops).get a).isClean = true := by
+    intro u ops hu
+    induction ops generalizing u with
+    | nil => exact hu
+    | cons op ops ih =>
+      obtain ⟨b, x⟩ := op
+      simp only [loadBatch]
+      apply ih
+      by_cases hb : a = b
+      · subst hb
+        simp [load, update, Context.load, Context.isClean]
+      · simp only [load, update, if_neg hb]
+        exact hu
+  rw [loadBatch_append, loadBatch_cons]
+  apply keep
+  simp [load, update, Context.load, Context.isClean]
+
+/-! ## Differences between tables -/
+
+/-- A pair is in the diff exactly when its address is below the bound and its delta is the non-zero delta between the two states there. Python: AtomikTable.diff. -/
+theorem mem_diff {w : Nat} (t₁ t₂ : Table w) (n a : Nat) (d : BitVec w) :
+    (a, d) ∈ t₁.diff t₂ n ↔
+      a < n ∧ d = Delta.computeDelta (t₁.read a) (t₂.read a) ∧ d ≠ 0#w := by
+  induction n with
+  | zero => simp [diff]
+  | succ n ih =>
+    simp only [diff]
+    split
+    · rename_i hz
+      rw [ih]
+      constructor
+      · rintro ⟨ha, hd, hne⟩
+        exact ⟨by omega, hd, hne⟩
+      · rintro ⟨ha, hd, hne⟩
+        refine ⟨?_, hd, hne⟩
+        by_cases han : a = n
+        · subst han
+          exact absurd (hd.trans hz) hne
+        · omega
+    · rename_i hz
+      rw [List.mem_cons, ih, Prod.mk.injEq]
+      constructor
+      · rintro (⟨rfl, rfl⟩ | ⟨ha, hd, hne⟩)
+        · exact ⟨by omega, rfl, hz⟩
+        · exact ⟨by omega, hd, hne⟩
+      · rintro ⟨ha, hd, hne⟩
+        by_cases han : a = n
+        · left
+          exact ⟨han, by rw [hd, han]⟩
+        · right
+          exact ⟨by omega, hd, hne⟩
+
+/-- Applying the diff to the first table makes every address below the bound read as in the second. Python: AtomikTable.diff. -/
+theorem read_accumBatch_diff {w : Nat} (t₁ t₂ : Table w) (n a : Nat) (h : a < n) :
+    (t₁.accumBatch (t₁.diff t₂ n)).read a = t₂.read a := by
+  have above : ∀ m : Nat, m ≤ a → Table.deltasAt (t₁.diff t₂ m) a = [] := by
+    intro m hm
+    induction m with
+    | zero => simp [diff, deltasAt]
+    | succ m ih =>
+      have hma : m ≠ a := by omega
+      simp only [diff]
+      split
+      · exact ih (by omega)
+      · simp only [deltasAt, if_neg hma]
+        exact ih (by omega)
+  have sent : Delta.composeAll (Table.deltasAt (t₁.diff t₂ n) a) =
+      Delta.computeDelta (t₁.read a) (t₂.read a) := by
+    induction n with
+    | zero => exact absurd h (by omega)
+    | succ n ih =>
+      simp only [diff]
+      by_cases han : a = n
+      · subst han
+        split
+        · rename_i hz
+          rw [above _ (Nat.le_refl _), Delta.composeAll_nil, hz]
+        · simp only [deltasAt]
+          rw [if_pos trivial, Delta.composeAll_cons, above _ (Nat.le_refl _), Delta.composeAll_nil,
+            Delta.compose_zero]
+      · have hna : n ≠ a := fun e => han e.symm
+        have ih' := ih (by omega)
+        split
+        · exact ih'
+        · simp only [deltasAt, if_neg hna]
+          exact ih'
+  rw [read_accumBatch, sent]
+  exact Delta.applyDelta_computeDelta (t₁.read a) (t₂.read a)
+
+/-- Applying the diff to the first table leaves every address from the bound on unchanged. Python: AtomikTable.diff. -/
+theorem read_accumBatch_diff_of_le {w : Nat} (t₁ t₂ : Table w) (n a : Nat) (h : n ≤ a) :
+    (t₁.accumBatch (t₁.diff t₂ n)).read a = t₁.read a := by
+  have hnil : Table.deltasAt (t₁.diff t₂ n) a = [] := by
+    induction n with
+    | zero => simp [diff, deltasAt]
+    | succ n ih =>
+      have hna : n ≠ a := by omega
+      simp only [diff]
+      split
+      · exact ih (by omega)
+      · simp only [deltasAt, if_neg hna]
+        exact ih (by omega)
+  rw [read_accumBatch, hnil, Delta.composeAll_nil, BitVec.xor_zero]
+
+/-- The diff of a table with itself is empty. Python: AtomikTable.diff. -/
+theorem diff_self {w : Nat} (t : Table w) (n : Nat) : t.diff t n = [] := by
+  induction n with
+  | zero => simp [diff]
+  | succ n ih => simp [diff, Delta.computeDelta_self, ih]
+
+/-- The diff from `t₁` to `t₂` holds the same deltas as the diff from `t₂` to `t₁`. Python: AtomikTable.diff. -/
+theorem diff_comm {w : Nat} (t₁ t₂ : Table w) (n : Nat) : t₁.diff t₂ n = t₂.diff t₁ n := by
+  induction n with
+  | zero => simp [diff]
+  | succ n ih => simp only [diff, ih, Delta.computeDelta_comm (t₁.read n) (t₂.read n)]
+
+/-- The diff is empty exactly when the two tables read the same at every address below the bound. Python: AtomikTable.diff. -/
+theorem diff_eq_nil_iff {w : Nat} (t₁ t₂ : Table w) (n : Nat) :
+    t₁.diff t₂ n = [] ↔ ∀ a : Nat, a < n → t₁.read a = t₂.read a := by
+  induction n with
+  | zero => simp [diff]
+  | succ n ih =>
+    simp only [diff]
+    split
+    · rename_i hz
+      rw [ih]
+      constructor
+      · intro hall a ha
+        by_cases han : a = n
+        · subst han
+          exact (Delta.computeDelta_eq_zero_iff _ _).1 hz
+        · exact hall a (by omega)
+      · intro hall a ha
+        exact hall a (by omega)
+    · rename_i hz
+      constructor
+      · intro hnil
+        exact absurd hnil (List.cons_ne_nil _ _)
+      · intro hall
+        exact absurd ((Delta.computeDelta_eq_zero_iff _ _).2 (hall n (by omega))) hz
 
 /-! ## Snapshots -/
 
