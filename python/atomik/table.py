@@ -5,8 +5,8 @@
 or the byte-string functions of :mod:`atomik.delta`). Batch operations run numba kernels; every
 address and array is validated at this boundary, and a rejected call changes nothing.
 
-Lean: ``Atomik.Table`` (``load``, ``accum``, ``read``, ``swap``, ``accumBatch``, ``snapshot``,
-``restore``).
+Lean: ``Atomik.Table`` (``load``, ``accum``, ``read``, ``swap``, ``accumBatch``, ``loadBatch``,
+``diff``, ``snapshot``, ``restore``).
 """
 
 from __future__ import annotations
