@@ -586,7 +586,7 @@ class _Compiler:
             a = self.compile(node.arg)
             return Compiled(lambda env, _a=a.ev: not _a(env), "Prop", f"not ({a.py})")
         if isinstance(node, Quant):
-            raise Untranslatable(f"quantifier {node.kind} in the conclusion")
+            raise Untranslatable(f"nested quantifier {node.kind} (in a premise or the conclusion)")
         if isinstance(node, BinOp):
             return self.binop(node)
         if isinstance(node, Name | Field | App):
