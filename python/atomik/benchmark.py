@@ -1057,15 +1057,30 @@ def numba_line(results: dict[str, Any]) -> str:
     return "first call of each kernel, excluded from every timing: " + ", ".join(parts) + "."
 
 
+def load_note(loadavg_start: list[float] | None, cores: int | None) -> str:
+    """What the 1-minute load average at the start says about other work on the machine.
+
+    Below half a core of load the machine was otherwise idle; above it, other processes competed
+    for the cores and absolute medians are noisier (ratios, measured side by side, less so).
+    """
+    if not loadavg_start:
+        return "load unknown"
+    if loadavg_start[0] < 0.5:
+        return "otherwise idle at the start"
+    share = f" of {cores} cores" if cores else ""
+    return f"other work used about {loadavg_start[0]:.1f}{share} at the start"
+
+
 def machine_line(results: dict[str, Any]) -> str:
     """One sentence: mode, when, how long, on what machine, under what load."""
     m = results["machine"]
+    note = load_note(results["loadavg_start"], m.get("logical_cores"))
     return (
         f"Mode: {results['mode']}. Run at {results['started_utc']} UTC in "
         f"{results['duration_s']:.0f} s on {m['cpu_model']} ({m['logical_cores']} logical cores, "
         f"{_fmt_bytes(m['memory_total_bytes'] or 0)}), Python {m['python']}, numpy {m['numpy']}, "
         f"numba {m['numba']}. Load average at start / end: {results['loadavg_start']} / "
-        f"{results['loadavg_end']} (the machine was shared). Memory bandwidth (numpy copy): "
+        f"{results['loadavg_end']} ({note}). Memory bandwidth (numpy copy): "
         f"{results['memory_bandwidth_GBps']:.2f} GB/s."
     )
 

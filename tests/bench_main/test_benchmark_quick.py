@@ -144,3 +144,19 @@ def test_quick_mode_never_defaults_to_the_committed_report() -> None:
     assert benchmark.resolve_out(False, None) == Path("reports/benchmark")
     assert benchmark.resolve_out(True, None) != Path("reports/benchmark")
     assert benchmark.resolve_out(True, Path("x")) == Path("x")
+
+
+@pytest.mark.parametrize(
+    ("loadavg", "cores", "expected"),
+    [
+        (None, 2, "load unknown"),
+        ([0.2, 1.0, 1.0], 2, "otherwise idle at the start"),
+        ([3.1, 2.0, 1.0], 2, "other work used about 3.1 of 2 cores at the start"),
+        ([0.5, 0.0, 0.0], None, "other work used about 0.5 at the start"),
+    ],
+)
+def test_load_note_follows_the_measured_load(
+    loadavg: list[float] | None, cores: int | None, expected: str
+) -> None:
+    note = benchmark.load_note(loadavg, cores)
+    assert note == expected, (note, expected)
