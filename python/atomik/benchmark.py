@@ -1067,8 +1067,8 @@ def load_note(loadavg_start: list[float] | None, cores: int | None) -> str:
         return "load unknown"
     if loadavg_start[0] < 0.5:
         return "otherwise idle at the start"
-    share = f" of {cores} cores" if cores else ""
-    return f"other work used about {loadavg_start[0]:.1f}{share} at the start"
+    on = f" on {cores} cores" if cores else ""
+    return f"1-minute load {loadavg_start[0]:.1f}{on} at the start: other work was running"
 
 
 def machine_line(results: dict[str, Any]) -> str:

@@ -151,8 +151,8 @@ def test_quick_mode_never_defaults_to_the_committed_report() -> None:
     [
         (None, 2, "load unknown"),
         ([0.2, 1.0, 1.0], 2, "otherwise idle at the start"),
-        ([3.1, 2.0, 1.0], 2, "other work used about 3.1 of 2 cores at the start"),
-        ([0.5, 0.0, 0.0], None, "other work used about 0.5 at the start"),
+        ([3.1, 2.0, 1.0], 2, "1-minute load 3.1 on 2 cores at the start: other work was running"),
+        ([0.5, 0.0, 0.0], None, "1-minute load 0.5 at the start: other work was running"),
     ],
 )
 def test_load_note_follows_the_measured_load(
