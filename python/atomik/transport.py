@@ -14,20 +14,28 @@ anti-entropy repairs what it loses.
   restarts from ``"0"``, catches up from it.
 
 :func:`publish` encodes messages and sends them; :func:`pump` polls a transport and applies
-what arrives, reporting frames that fail to decode instead of dropping them silently.
+what arrives. Nothing is lost off the happy path: a frame that does not decode, and a message
+the replica rejects (another epoch, too far ahead of its window, another width or an address
+outside the table), becomes a :class:`DeadLetter` (frame, message, error, source) and the pump goes
+on with the rest; an unexpected failure (e.g. the replica's write-ahead log raising ``OSError``)
+propagates with the transport's cursor left *before* the frame that failed, so the next pump
+delivers it again. The cursor moves one frame at a time (:meth:`Transport.peek` /
+:meth:`Transport.advance`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import inspect
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from atomik.errors import AtomikTypeError, FrameError
+from atomik.errors import AtomikError, AtomikTypeError, FrameError
 from atomik.replica import Replica
 from atomik.wire import DeltaMessage, decode_any, encode, encode_batch
 
 __all__ = [
+    "DeadLetter",
     "HubEndpoint",
     "InProcessHub",
     "PumpResult",
@@ -39,15 +47,34 @@ __all__ = [
 
 
 class Transport(Protocol):
-    """What :func:`publish` and :func:`pump` need: send bytes, poll for bytes."""
+    """What :func:`publish` and :func:`pump` need: send bytes; read entries without moving the
+    cursor, then move it past what was handled."""
 
     def send(self, frame: bytes) -> None:
         """Send one frame to every other participant."""
         ...
 
-    def poll(self, max_count: int | None = None) -> list[bytes]:
-        """Frames from other participants not returned before (may be empty)."""
+    def peek(self, max_count: int | None = None) -> list[tuple[Any, bytes | None]]:
+        """The next entries after the cursor, oldest first, *without* moving it: ``(cursor,
+        frame)`` pairs, where ``cursor`` is the position just after the entry and ``frame`` is
+        ``None`` for the participant's own entries (to skip)."""
         ...
+
+    def advance(self, cursor: Any) -> None:
+        """Move the cursor to ``cursor`` (one returned by :meth:`peek`)."""
+        ...
+
+    def poll(self, max_count: int | None = None) -> list[bytes]:
+        """Frames from other participants not returned before (may be empty); moves the cursor
+        past them."""
+        ...
+
+
+def _poll(t: Transport, max_count: int | None) -> list[bytes]:
+    entries = t.peek(max_count)
+    if entries:
+        t.advance(entries[-1][0])
+    return [f for _, f in entries if f is not None]
 
 
 def _check_frame(frame: object) -> bytes:
@@ -91,13 +118,24 @@ class HubEndpoint:
         """Append ``frame`` for every other endpoint."""
         self.hub._frames.append((self.name, _check_frame(frame)))
 
-    def poll(self, max_count: int | None = None) -> list[bytes]:
-        """Frames from other endpoints since the last poll (at most ``max_count``)."""
+    def peek(self, max_count: int | None = None) -> list[tuple[Any, bytes | None]]:
+        """Entries after the position (at most ``max_count``), own ones as ``None``."""
         frames = self.hub._frames
         end = len(frames) if max_count is None else min(len(frames), self.position + max_count)
-        out = [f for who, f in frames[self.position : end] if who != self.name]
-        self.position = end
-        return out
+        return [
+            (i + 1, None if who == self.name else f)
+            for i, (who, f) in enumerate(frames[self.position : end], start=self.position)
+        ]
+
+    def advance(self, cursor: Any) -> None:
+        """Move the position to ``cursor`` (an index into the hub's frames)."""
+        if not isinstance(cursor, int) or not 0 <= cursor <= len(self.hub._frames):
+            raise AtomikTypeError(f"not a cursor of this hub: {cursor!r}")
+        self.position = cursor
+
+    def poll(self, max_count: int | None = None) -> list[bytes]:
+        """Frames from other endpoints since the last poll (at most ``max_count`` entries)."""
+        return _poll(self, max_count)
 
 
 class RedisStreamsTransport:
@@ -122,6 +160,15 @@ class RedisStreamsTransport:
         """
         if not isinstance(stream, str) or not stream or not isinstance(node, str) or not node:
             raise AtomikTypeError("stream and node must be non-empty strs")
+        if any(
+            inspect.iscoroutinefunction(getattr(client, m, None))
+            for m in ("xadd", "execute_command")
+        ):
+            raise AtomikTypeError(
+                f"{type(client).__module__}.{type(client).__name__} is an asyncio client: its "
+                "commands return coroutines, so nothing would be sent or read; pass a "
+                "synchronous redis.Redis (or redis.RedisCluster)"
+            )
         self._r = client
         self._stream = stream
         self._node = node.encode()
@@ -140,16 +187,28 @@ class RedisStreamsTransport:
         else:
             self._r.xadd(self._stream, fields, maxlen=self._maxlen, approximate=True)
 
-    def poll(self, max_count: int | None = None) -> list[bytes]:
-        """``XREAD`` entries after the last one seen; return the other nodes' frames."""
+    def peek(self, max_count: int | None = None) -> list[tuple[Any, bytes | None]]:
+        """``XREAD`` entries after the cursor, without moving it; own entries as ``None``."""
         resp = self._r.xread({self._stream: self._last}, count=max_count, block=self._block)
-        out: list[bytes] = []
+        out: list[tuple[Any, bytes | None]] = []
         for _name, entries in resp or []:
             for entry_id, fields in entries:
-                self._last = entry_id
-                if fields.get(b"from") != self._node:
-                    out.append(bytes(fields.get(b"frame", b"")))
+                own = fields.get(b"from") == self._node
+                out.append((entry_id, None if own else bytes(fields.get(b"frame", b""))))
         return out
+
+    def advance(self, cursor: Any) -> None:
+        """Move the cursor to the stream id ``cursor``."""
+        self._last = cursor
+
+    @property
+    def cursor(self) -> Any:
+        """The id of the last stream entry handled (``XREAD`` reads after it)."""
+        return self._last
+
+    def poll(self, max_count: int | None = None) -> list[bytes]:
+        """``XREAD`` entries after the last one seen; return the other nodes' frames."""
+        return _poll(self, max_count)
 
 
 def publish(transport: Transport, msgs: Iterable[DeltaMessage], *, batch: bool = False) -> int:
@@ -164,37 +223,77 @@ def publish(transport: Transport, msgs: Iterable[DeltaMessage], *, batch: bool =
     return len(ms)
 
 
+@dataclass(frozen=True)
+class DeadLetter:
+    """A frame, or one message of a frame, that :func:`pump` could not apply, kept whole.
+
+    ``message`` is ``None`` when the frame itself did not decode; otherwise it is the decoded
+    message the replica rejected, and ``error`` is the exception it raised (e.g. an
+    :class:`~atomik.errors.EpochError`, or a :class:`~atomik.replica.ReorderWindowError` that a
+    later delivery of the missing seqs, or anti-entropy, resolves: deliver ``message`` again).
+    """
+
+    frame: bytes
+    message: DeltaMessage | None
+    error: AtomikError
+    source: Any
+
+    @property
+    def reason(self) -> str:
+        """``"<ErrorClass>: <message>"``."""
+        return f"{type(self.error).__name__}: {self.error}"
+
+
 @dataclass
 class PumpResult:
-    """What one :func:`pump` did."""
+    """What one :func:`pump` did: frames read, messages applied and duplicate, dead letters."""
 
     frames: int = 0
     applied: int = 0
     duplicates: int = 0
-    rejected: list[tuple[bytes, str]] = field(default_factory=list)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[tuple[bytes, str]]:
+        """``(frame, reason)`` of every dead letter."""
+        return [(d.frame, d.reason) for d in self.dead_letters]
 
 
 def pump(replica: Replica, transport: Transport, max_count: int | None = None) -> PumpResult:
-    """Poll ``transport`` once and apply every message to ``replica`` (exactly once).
+    """Read what ``transport`` has after its cursor and apply it to ``replica`` (exactly once).
 
-    A frame that does not decode is not dropped silently: it is returned in ``rejected`` with
-    the reason. Errors from the replica (another epoch, the reorder window) propagate; the
-    messages before the failing one stay applied.
+    Every entry is handled before the cursor moves past it, one at a time. A frame that does
+    not decode, and a message the replica rejects with an :class:`~atomik.errors.AtomikError`,
+    is kept as a :class:`DeadLetter` and the pump goes on: one poison frame never hides the
+    frames behind it. Any other exception (the replica's write-ahead sink failing, say)
+    propagates with the cursor just before the frame in progress, so nothing after the last
+    fully handled frame is skipped (messages of that frame already applied are duplicates when it
+    is delivered again).
     """
     if not isinstance(replica, Replica):
         raise AtomikTypeError(f"replica must be a Replica, got {type(replica).__name__}")
     res = PumpResult()
-    frames: Sequence[bytes] = transport.poll(max_count)
-    for frame in frames:
-        res.frames += 1
-        try:
-            msgs = decode_any(frame)
-        except FrameError as e:
-            res.rejected.append((frame, str(e)))
-            continue
-        for m in msgs:
-            if replica.receive(m):
-                res.applied += 1
-            else:
-                res.duplicates += 1
+    for cursor, frame in transport.peek(max_count):
+        if frame is not None:
+            res.frames += 1
+            _pump_frame(replica, frame, cursor, res)
+        transport.advance(cursor)
     return res
+
+
+def _pump_frame(replica: Replica, frame: bytes, source: Any, res: PumpResult) -> None:
+    try:
+        msgs = decode_any(frame)
+    except FrameError as e:
+        res.dead_letters.append(DeadLetter(frame, None, e, source))
+        return
+    for m in msgs:
+        try:
+            applied = replica.receive(m)
+        except AtomikError as e:
+            res.dead_letters.append(DeadLetter(frame, m, e, source))
+            continue
+        if applied:
+            res.applied += 1
+        else:
+            res.duplicates += 1

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from atomik.errors import AtomikTypeError
-from atomik.replica import Replica
+from atomik.errors import AddressError, AtomikTypeError, EpochError, FrameError, WidthError
+from atomik.replica import DeltaMessage, ReorderWindowError, Replica
 from atomik.sync import anti_entropy_round
 from atomik.transport import InProcessHub, RedisStreamsTransport, publish, pump
 from atomik.wire import encode
@@ -64,6 +64,84 @@ def test_hub_endpoint_positions_and_bad_frames() -> None:
     with pytest.raises(AtomikTypeError):
         pump({}, a)  # type: ignore[arg-type]
     assert len(hub) == 2 and publish(a, [], batch=True) == 0
+
+
+def _poison_batch(epoch_of_bad: int = 1) -> tuple[list[DeltaMessage], list[DeltaMessage]]:
+    """Good messages of origin 1 and, mixed between them, messages replica 2 must reject."""
+    w = Replica(1, 4, 16)
+    good = [w.put(i, 10 + i) for i in range(4)]
+    bad = [
+        DeltaMessage(5, epoch_of_bad, 0, 0, 16, 3),  # another epoch
+        DeltaMessage(6, 0, 1 << 40, 1, 16, 3),  # far ahead of origin 6's watermark
+        DeltaMessage(7, 0, 0, 9, 16, 3),  # address outside a 4-address table
+        DeltaMessage(8, 0, 0, 0, 8, 3),  # another width
+    ]
+    return good, bad
+
+
+def _expect_dead_letters(res: object, bad: list[DeltaMessage]) -> None:
+    dead = res.dead_letters  # type: ignore[attr-defined]
+    assert [d.message for d in dead] == bad, dead
+    kinds = [type(d.error) for d in dead]
+    assert kinds == [EpochError, ReorderWindowError, AddressError, WidthError], kinds
+    assert all(d.frame for d in dead) and all(d.reason.split(":")[0] for d in dead)
+
+
+def test_poison_frames_do_not_hide_the_frames_behind_them_hub() -> None:
+    """A message the replica rejects, in a frame of its own or inside a batch, becomes a dead
+    letter (frame, message, error, source) and every frame after it is still applied."""
+    good, bad = _poison_batch()
+    hub = InProcessHub()
+    a, b = hub.endpoint("a"), hub.endpoint("b")
+    frames = [encode(bad[0]), encode(good[0]), encode(bad[1]), encode(good[1]), b"junk"]
+    for f in frames:
+        a.send(f)
+    publish(a, [good[2], bad[2], bad[3], good[3]], batch=True)
+    r = Replica(2, 4, 16)
+    res = pump(r, b)
+    assert (res.frames, res.applied, res.duplicates) == (6, 4, 0)
+    assert [r.read(i) for i in range(4)] == [10, 11, 12, 13]
+    junk = [d for d in res.dead_letters if d.message is None]
+    assert len(junk) == 1 and junk[0].frame == b"junk" and isinstance(junk[0].error, FrameError)
+    _expect_dead_letters(
+        type("R", (), {"dead_letters": [d for d in res.dead_letters if d.message]})(), bad
+    )
+    assert len(res.rejected) == 5 and b.poll() == []  # the cursor is past every handled frame
+
+
+def test_a_failing_sink_leaves_the_cursor_before_the_frame() -> None:
+    """An unexpected error (the write-ahead sink raising OSError) propagates, and the frame in
+    progress and the ones after it are delivered by the next pump: nothing is skipped."""
+    w = Replica(1, 4, 16)
+    ms = [w.accum(i, 1 << i) for i in range(4)]
+    hub = InProcessHub()
+    a, b = hub.endpoint("a"), hub.endpoint("b")
+    publish(a, ms)
+    r = Replica(2, 4, 16)
+    calls = {"n": 0}
+
+    def sink(m: DeltaMessage) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+
+    r._sink = sink  # the write-ahead hook a PersistentTable installs
+    with pytest.raises(OSError, match="disk full"):
+        pump(r, b)
+    assert b.position == 2 and r.read_all() == [1, 2, 0, 0]
+    res = pump(r, b)
+    assert (res.frames, res.applied) == (2, 2) and r.read_all() == [1, 2, 4, 8]
+
+
+def test_async_redis_client_is_refused() -> None:
+    class FakeAsync:
+        async def xadd(self, *a: object, **k: object) -> None: ...
+
+    with pytest.raises(AtomikTypeError, match="asyncio client"):
+        RedisStreamsTransport(FakeAsync(), "s", "n")
+    redis = pytest.importorskip("redis")
+    with pytest.raises(AtomikTypeError, match="asyncio"):
+        RedisStreamsTransport(redis.asyncio.Redis(), "s", "n")
 
 
 def _free_port() -> int:
@@ -151,3 +229,31 @@ def test_replicas_in_two_processes_converge_through_redis(redis_port: int) -> No
     assert outs[0]["state"] == outs[1]["state"] == model
     assert outs[0]["received"] == outs[1]["received"] == writes
     assert outs[0]["watermarks"] == outs[1]["watermarks"] == {"1": writes - 1, "2": writes - 1}
+
+
+def test_poison_frames_over_redis(redis_port: int) -> None:
+    """The same poison frames through a real redis-server: dead letters with the stream id as
+    source, every good frame behind them applied, the cursor at the stream's last entry."""
+    import redis
+
+    c = redis.Redis(host="127.0.0.1", port=redis_port)
+    good, bad = _poison_batch()
+    a = RedisStreamsTransport(c, "t-poison", "a")
+    b = RedisStreamsTransport(c, "t-poison", "b")
+    for m in (bad[0], good[0], bad[1], good[1], bad[2], good[2], bad[3], good[3]):
+        publish(a, [m])
+    r = Replica(2, 4, 16)
+    res = pump(r, b, max_count=3)  # in pieces: the cursor moves with each handled frame
+    while True:
+        more = pump(r, b, max_count=3)
+        if not more.frames:
+            break
+        res.frames += more.frames
+        res.applied += more.applied
+        res.dead_letters += more.dead_letters
+    assert (res.frames, res.applied) == (8, 4)
+    assert [r.read(i) for i in range(4)] == [10, 11, 12, 13]
+    _expect_dead_letters(res, bad)
+    ids = [d.source for d in res.dead_letters]
+    assert len(set(ids)) == 4 and all(isinstance(i, bytes) for i in ids)
+    assert b.cursor == c.xinfo_stream("t-poison")["last-generated-id"]
