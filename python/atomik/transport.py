@@ -21,6 +21,12 @@ on with the rest; an unexpected failure (e.g. the replica's write-ahead log rais
 propagates with the transport's cursor left *before* the frame that failed, so the next pump
 delivers it again. The cursor moves one frame at a time (:meth:`Transport.peek` /
 :meth:`Transport.advance`).
+
+Anti-entropy over the same transport: :func:`request_repair` sends the replica's
+:class:`~atomik.replica.Digest` as a digest frame (kind 0x03); a peer whose :func:`pump` reads it
+answers with the stored messages that digest lacks (:meth:`~atomik.replica.Replica.missing_for`),
+as batch frames in ``(origin, seq)`` order. So a replica that lost frames, restarted, or joined
+after the stream was trimmed catches up from any peer that still stores the messages.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from atomik.errors import AtomikError, AtomikTypeError, FrameError
-from atomik.replica import Replica
+from atomik.replica import KIND_DIGEST, Digest, Replica
 from atomik.wire import DeltaMessage, decode_any, encode, encode_batch
 
 __all__ = [
@@ -43,7 +49,10 @@ __all__ = [
     "Transport",
     "publish",
     "pump",
+    "request_repair",
 ]
+
+REPAIR_BATCH = 256  # messages per batch frame of a repair reply
 
 
 class Transport(Protocol):
@@ -252,6 +261,8 @@ class PumpResult:
     applied: int = 0
     duplicates: int = 0
     dead_letters: list[DeadLetter] = field(default_factory=list)
+    digests: int = 0  # digest frames (repair requests) read
+    repairs_sent: int = 0  # messages sent in reply to them
 
     @property
     def rejected(self) -> list[tuple[bytes, str]]:
@@ -265,7 +276,8 @@ def pump(replica: Replica, transport: Transport, max_count: int | None = None) -
     Every entry is handled before the cursor moves past it, one at a time. A frame that does
     not decode, and a message the replica rejects with an :class:`~atomik.errors.AtomikError`,
     is kept as a :class:`DeadLetter` and the pump goes on: one poison frame never hides the
-    frames behind it. Any other exception (the replica's write-ahead sink failing, say)
+    frames behind it. A digest frame from a peer (:func:`request_repair`) is answered with what
+    that peer lacks. Any other exception (the replica's write-ahead sink failing, say)
     propagates with the cursor just before the frame in progress, so nothing after the last
     fully handled frame is skipped (messages of that frame already applied are duplicates when it
     is delivered again).
@@ -276,12 +288,38 @@ def pump(replica: Replica, transport: Transport, max_count: int | None = None) -
     for cursor, frame in transport.peek(max_count):
         if frame is not None:
             res.frames += 1
-            _pump_frame(replica, frame, cursor, res)
+            _pump_frame(replica, transport, frame, cursor, res)
         transport.advance(cursor)
     return res
 
 
-def _pump_frame(replica: Replica, frame: bytes, source: Any, res: PumpResult) -> None:
+def request_repair(replica: Replica, transport: Transport) -> None:
+    """Ask every peer on ``transport`` for what ``replica`` lacks: send its digest frame."""
+    if not isinstance(replica, Replica):
+        raise AtomikTypeError(f"replica must be a Replica, got {type(replica).__name__}")
+    transport.send(replica.digest().encode())
+
+
+def _answer_digest(
+    replica: Replica, transport: Transport, frame: bytes, source: Any, res: PumpResult
+) -> None:
+    res.digests += 1
+    try:
+        missing = replica.missing_for(Digest.decode(frame))
+    except AtomikError as e:  # undecodable, or a digest of another epoch
+        res.dead_letters.append(DeadLetter(frame, None, e, source))
+        return
+    for i in range(0, len(missing), REPAIR_BATCH):
+        transport.send(encode_batch(missing[i : i + REPAIR_BATCH]))
+    res.repairs_sent += len(missing)
+
+
+def _pump_frame(
+    replica: Replica, transport: Transport, frame: bytes, source: Any, res: PumpResult
+) -> None:
+    if len(frame) >= 3 and frame[2] == KIND_DIGEST:
+        _answer_digest(replica, transport, frame, source, res)
+        return
     try:
         msgs = decode_any(frame)
     except FrameError as e:
