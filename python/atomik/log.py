@@ -23,10 +23,21 @@ on :meth:`~PersistentTable.flush`/:meth:`~PersistentTable.close` only: fastest; 
 the last flush can be lost on power failure). With anything but ``"always"``, do not send a local
 write to peers before it is durable (:meth:`PersistentTable.flush`), or after a power failure the
 replica may reuse a ``seq`` a peer already holds for another delta.
+
+One process, one writer: opening takes an exclusive lock (``flock`` on ``<path>.lock``, which
+records the holder); a second open while it is held raises :class:`LogLockedError` naming the
+holder. Recovery refuses what would fork history: a record whose ``(origin, seq)`` was already
+applied with *different* content (:class:`LogConflictError`; ``salvage=True`` keeps the first
+and reports the second in :attr:`PersistentTable.recovery`), and a snapshot whose ``next_seq``
+is not above every ``seq`` of the node's own origin it records (the next write would reuse an id
+peers hold). A compaction that fails part-way (after its rename, say, when the directory fsync
+raises) leaves the table *failed*: every later write raises :class:`LogFailedError` until the log
+is reopened, so nothing is acknowledged into a file recovery will not read.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import struct
 from collections.abc import Iterable
@@ -45,8 +56,11 @@ __all__ = [
     "LOG_VERSION",
     "LogClosedError",
     "LogConfigError",
+    "LogConflictError",
     "LogCorruptionError",
     "LogError",
+    "LogFailedError",
+    "LogLockedError",
     "LogMismatchError",
     "PersistentTable",
     "Recovery",
@@ -83,6 +97,22 @@ class LogConfigError(LogError, ValueError):
 
 class LogClosedError(LogError):
     """An operation on a closed :class:`PersistentTable`."""
+
+
+class LogFailedError(LogClosedError):
+    """A write after a failed compaction: the file on disk may not be the one the table was
+    appending to, so the table refuses writes until the log is reopened (recovery reads the file
+    that is there)."""
+
+
+class LogLockedError(LogError):
+    """The log is open elsewhere (another :class:`PersistentTable`, in this process or another):
+    two writers would hand out the same ids for different deltas."""
+
+
+class LogConflictError(LogCorruptionError):
+    """The log holds two different records with one ``(origin, seq)``: replaying both would fork
+    the history peers see. File not modified (``salvage=True`` keeps the first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +165,24 @@ def _atomic_write(path: Path, data: bytes) -> None:
     _fsync_dir(path)
 
 
+def _lock(path: Path) -> int:
+    """Take the exclusive lock of the log at ``path``; return the lock file's descriptor."""
+    lock = path.with_name(path.name + ".lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise LogLockedError(
+            f"{path} is open in another PersistentTable (lock {lock} held by {holder}); "
+            "close it first: two writers would issue the same ids for different deltas"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"pid {os.getpid()}\n".encode(), 0)
+    return fd
+
+
 def _value_bytes(width: int) -> int:
     return (width + 7) // 8
 
@@ -154,12 +202,16 @@ class PersistentTable:
         width: int = 64,
         fsync: str = "always",
         *,
-        replica_id: int = 0,
+        replica_id: int,
         epoch: int = 0,
         salvage: bool = False,
         max_pending: int = DEFAULT_MAX_PENDING,
     ) -> None:
-        """Open (recovering) or create the log at ``path``; see the module docstring."""
+        """Open (recovering) or create the log at ``path``; see the module docstring.
+
+        ``replica_id`` has no default: two nodes that kept one would drop each other's writes as
+        duplicates (same ids, different deltas).
+        """
         self._every = _parse_policy(fsync)
         self._policy = fsync
         if not isinstance(salvage, bool):
@@ -172,9 +224,15 @@ class PersistentTable:
             raise LogConfigError("the log format holds widths up to 65535")
         self._frame = frame_size(width)
         self._fd = -1
+        self._failed: str | None = None
         self._unsynced = 0
-        self.recovery = self._recover(salvage)
-        self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND)
+        self._lock_fd = _lock(self._path)
+        try:
+            self.recovery = self._recover(salvage)
+            self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND)
+        except BaseException:
+            self._unlock()
+            raise
         self._size = self._durable = os.fstat(self._fd).st_size
         self._replica._sink = self._append
 
@@ -252,6 +310,14 @@ class PersistentTable:
             raise LogCorruptionError(
                 f"{self._path}: snapshot block is malformed ({e}); file not modified"
             ) from None
+        own = r.replica_id
+        issued = max([r._water.get(own, -1), *r._ahead.get(own, ())])
+        if next_seq <= issued:
+            raise LogCorruptionError(
+                f"{self._path}: snapshot next_seq {next_seq} is not above seq {issued} of this "
+                f"node's own origin {own}, which it records as applied: the next write would "
+                "reuse an id peers hold; file not modified"
+            )
         r._next_seq = next_seq
 
     def _recover(self, salvage: bool) -> Recovery:
@@ -301,6 +367,7 @@ class PersistentTable:
             self._load_snapshot(block)
             off = end
         good: list[DeltaMessage] = []
+        good_at: list[int] = []
         bad: list[tuple[int, str]] = []
         f = self._frame
         while n - off >= f:
@@ -312,6 +379,7 @@ class PersistentTable:
                         f"in a log of epoch {epoch}, width {width}, {num} contexts"
                     )
                 good.append(m)
+                good_at.append(off)
             except FrameError as e:
                 bad.append((off, str(e)))
             off += f
@@ -324,13 +392,28 @@ class PersistentTable:
                 "by anti-entropy)."
             )
         applied = dups = 0
-        for m in good:
+        conflicts: list[tuple[int, str]] = []
+        for i, m in enumerate(good):
             if r.seen(m.origin, m.seq):
+                first = r._store.get(m.origin, {}).get(m.seq)
+                if first is not None and first != m:
+                    conflicts.append((good_at[i], f"record {m.id} differs from the first with "
+                                      f"that id ({first.addr}, {first.delta:#x}) vs "
+                                      f"({m.addr}, {m.delta:#x})"))
+                    continue
                 r._store.setdefault(m.origin, {})[m.seq] = m  # already covered: keep to serve
                 dups += 1
             else:
                 r._apply(m)
                 applied += 1
+        if conflicts and not salvage:
+            at, why = conflicts[0]
+            raise LogConflictError(
+                f"{where}: {len(conflicts)} record(s) reuse an id with other content, the first "
+                f"at byte {at}: {why}. File not modified. Open with salvage=True to keep the "
+                "first record of each id."
+            )
+        bad += conflicts
         if bad:
             r._sink = None
             self._rewrite(r.messages())
@@ -355,8 +438,7 @@ class PersistentTable:
 
     # ----------------------------------------------------------------- appending
     def _append(self, msg: DeltaMessage) -> None:
-        if self._fd < 0:
-            raise LogClosedError(f"{self._path} is closed")
+        self._check_open()
         frame = encode(msg)
         try:
             written = os.write(self._fd, frame)
@@ -380,18 +462,27 @@ class PersistentTable:
         self._durable = self._size
 
     def close(self) -> None:
-        """fsync and close the file (idempotent)."""
-        if self._fd >= 0:
-            self.flush()
-            os.close(self._fd)
-            self._fd = -1
-            self._replica._sink = self._append  # still raises LogClosedError
+        """fsync and close the file, and release the lock (idempotent)."""
+        try:
+            if self._fd >= 0:
+                self.flush()
+                os.close(self._fd)
+                self._fd = -1
+                self._replica._sink = self._append  # still raises LogClosedError
+        finally:
+            self._unlock()
 
     def abandon(self) -> None:
         """Close the file *without* fsync, as a killed process would (for crash tests)."""
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)  # closing the descriptor releases the flock
+            self._lock_fd = -1
 
     def compact(self, peers: Iterable[Digest] | None = None) -> int:
         """Rewrite the log as a snapshot (state, watermarks, next seq) plus the messages peers
@@ -405,14 +496,30 @@ class PersistentTable:
         self._check_open()
         if peers is not None:
             self._replica.prune(peers)
-        size = self._rewrite(self._replica.messages())
-        os.close(self._fd)
-        self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND)
+        try:
+            size = self._rewrite(self._replica.messages())
+            os.close(self._fd)
+            self._fd = -1
+            self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND)
+        except BaseException as e:
+            # The file at the path may now be the new one (renamed, its directory entry maybe
+            # not durable) or the old one: appending to either could acknowledge writes that
+            # recovery will not read. Refuse every write until the log is reopened.
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
+            self._failed = f"compaction failed ({type(e).__name__}: {e})"
+            raise
         self._size = self._durable = size
         self._unsynced = 0
         return size
 
     def _check_open(self) -> None:
+        if self._failed is not None:
+            raise LogFailedError(
+                f"{self._path}: {self._failed}; nothing was applied. Reopen the log (recovery "
+                "reads the file that is there) before writing again"
+            )
         if self._fd < 0:
             raise LogClosedError(f"{self._path} is closed")
 

@@ -15,7 +15,10 @@ from atomik.log import (
     HEADER_SIZE,
     LogClosedError,
     LogConfigError,
+    LogConflictError,
     LogCorruptionError,
+    LogFailedError,
+    LogLockedError,
     LogMismatchError,
     PersistentTable,
 )
@@ -225,13 +228,13 @@ def test_corrupt_snapshot_refused(tmp_path: Path) -> None:
 def test_bad_inputs(tmp_path: Path) -> None:
     p = tmp_path / "a.log"
     with pytest.raises(LogConfigError, match="every:N"):
-        PersistentTable(p, N, W, "every:0")
+        PersistentTable(p, N, W, "every:0", replica_id=1)
     with pytest.raises(LogConfigError):
-        PersistentTable(p, N, W, "sometimes")
+        PersistentTable(p, N, W, "sometimes", replica_id=1)
     with pytest.raises(AtomikTypeError):
-        PersistentTable(p, N, W, 1)  # type: ignore[arg-type]
+        PersistentTable(p, N, W, 1, replica_id=1)  # type: ignore[arg-type]
     with pytest.raises(AtomikTypeError):
-        PersistentTable(p, N, W, salvage="yes")  # type: ignore[arg-type]
+        PersistentTable(p, N, W, salvage="yes", replica_id=1)  # type: ignore[arg-type]
     assert not p.exists()
     _fill(p)
     with pytest.raises(LogMismatchError, match=r"width=16.*opened with width=8"):
@@ -240,10 +243,10 @@ def test_bad_inputs(tmp_path: Path) -> None:
         PersistentTable(p, N, W, replica_id=2)
     (tmp_path / "short.log").write_bytes(b"ATOMIK")
     with pytest.raises(LogCorruptionError, match="shorter than"):
-        PersistentTable(tmp_path / "short.log", N, W)
+        PersistentTable(tmp_path / "short.log", N, W, replica_id=1)
     (tmp_path / "other.log").write_bytes(b"x" * 100)
     with pytest.raises(LogCorruptionError, match="not an atomik log"):
-        PersistentTable(tmp_path / "other.log", N, W)
+        PersistentTable(tmp_path / "other.log", N, W, replica_id=1)
     t = PersistentTable(p, N, W, replica_id=1)
     size = p.stat().st_size
     with pytest.raises(RangeError):
@@ -287,3 +290,116 @@ def test_recovered_state_equals_model(tmp_path_factory: pytest.TempPathFactory, 
     r = PersistentTable(p, N, W, replica_id=2)
     assert r.read_all() == live == model
     r.close()
+
+
+# --------------------------------------------------------------------------- never lose or fork
+def test_failed_compaction_refuses_writes_until_reopened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The directory fsync after the compaction's rename raises: the table used to keep
+    appending to the old, unlinked file, acknowledging writes a restart lost. Now every write
+    fails loudly (nothing applied) until the log is reopened, which reads the file that is
+    there."""
+    import atomik.log as log_mod
+
+    p = tmp_path / "a.log"
+    _, state = _fill(p)
+    t = PersistentTable(p, N, W, replica_id=1)
+
+    def broken(path: Path) -> None:
+        raise OSError("EIO on directory fsync")
+
+    monkeypatch.setattr(log_mod, "_fsync_dir", broken)
+    with pytest.raises(OSError, match="EIO"):
+        t.compact()
+    monkeypatch.undo()
+    with pytest.raises(LogFailedError, match="compaction failed"):
+        t.put(1, 0x77)
+    with pytest.raises(LogFailedError):
+        t.replica.accum(1, 1)  # through the live replica too
+    assert t.read_all() == state  # nothing was applied
+    t.close()
+    r = PersistentTable(p, N, W, replica_id=1)
+    assert r.read_all() == state
+    m = r.put(1, 0x77)
+    r.close()
+    again = PersistentTable(p, N, W, replica_id=1)
+    assert again.read(1) == 0x77 and m.id in {x.id for x in again.replica.messages()}
+    again.close()
+
+
+def test_a_second_open_of_one_log_is_refused(tmp_path: Path) -> None:
+    """Two tables on one log handed out one id for two deltas; now the second open fails,
+    naming the holder, in this process and in another."""
+    import subprocess
+    import sys
+
+    p = tmp_path / "a.log"
+    t1 = PersistentTable(p, N, W, replica_id=1)
+    with pytest.raises(LogLockedError, match=f"pid {os.getpid()}"):
+        PersistentTable(p, N, W, replica_id=1)
+    code = (
+        "import sys\nfrom atomik.log import PersistentTable, LogLockedError\n"
+        "try:\n    PersistentTable(sys.argv[1], 4, 16, replica_id=1)\n"
+        "except LogLockedError as e:\n    print('locked', e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True)
+    assert out.stdout.startswith("locked") and f"pid {os.getpid()}" in out.stdout, out
+    assert t1.put(0, 5).id == (1, 0)
+    t1.close()
+    t2 = PersistentTable(p, N, W, replica_id=1)
+    assert t2.put(0, 9).id == (1, 1) and t2.read(0) == 9
+    t2.abandon()  # a crash releases the lock too
+    PersistentTable(p, N, W, replica_id=1).close()
+
+
+def test_replica_id_is_required(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="replica_id"):
+        PersistentTable(tmp_path / "a.log", N, W)  # type: ignore[call-arg]
+
+
+def test_recovery_refuses_two_records_with_one_id(tmp_path: Path) -> None:
+    """A different record with an already-applied (origin, seq) used to be kept in the table
+    as the first but stored (and served) as the second, so a peer synced from the node read
+    9 where the node read 5. Now opening refuses; salvage keeps the first only."""
+    p = tmp_path / "a.log"
+    first = DeltaMessage(7, 0, 0, 0, W, 5)
+    second = DeltaMessage(7, 0, 0, 0, W, 9)
+    with PersistentTable(p, N, W, replica_id=1) as t:
+        assert t.receive(first)
+    with p.open("ab") as f:
+        f.write(encode(second))
+    size = p.stat().st_size
+    with pytest.raises(LogConflictError, match=r"\(7, 0\)"):
+        PersistentTable(p, N, W, replica_id=1)
+    assert p.stat().st_size == size  # not modified
+    t = PersistentTable(p, N, W, replica_id=1, salvage=True)
+    assert t.read(0) == 5 and len(t.recovery.salvaged) == 1
+    assert t.replica.messages() == [first]
+    peer = Replica(2, N, W)
+    peer.receive_all(t.missing_for(peer.digest()))
+    assert peer.read(0) == t.read(0) == 5
+    t.close()
+    assert PersistentTable(p, N, W, replica_id=1).replica.messages() == [first]
+
+
+def test_snapshot_next_seq_below_own_seqs_is_refused(tmp_path: Path) -> None:
+    """A CRC-valid snapshot whose next_seq is not above the node's own applied seqs would make
+    the next put reuse an id peers already applied (and drop)."""
+    import struct
+
+    from atomik.wire import crc32c
+
+    p = tmp_path / "a.log"
+    with PersistentTable(p, N, W, replica_id=1) as t:
+        for i in range(3):
+            t.put(i, i + 1)
+        t.compact()
+    data = bytearray(p.read_bytes())
+    snap_len = struct.unpack_from("<Q", data, HEADER_SIZE - 12)[0]
+    end = HEADER_SIZE + snap_len
+    struct.pack_into("<Q", data, HEADER_SIZE, 1)  # next_seq 1, own watermark 2
+    struct.pack_into("<I", data, end - 4, crc32c(bytes(data[HEADER_SIZE : end - 4])))
+    p.write_bytes(bytes(data))
+    with pytest.raises(LogCorruptionError, match="next_seq 1 is not above seq 2"):
+        PersistentTable(p, N, W, replica_id=1)
