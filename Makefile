@@ -40,7 +40,7 @@ system-deps:
 	else echo "note: no redis-server and no root apt-get; Redis transport tests will skip"; fi
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check python conformance tests
+	$(VENV)/bin/ruff check python conformance tests examples
 	$(PY) -m atomik.conformance.leanlint lean
 
 lean: $(STAMP)

@@ -55,3 +55,25 @@ def test_readme_benchmark_block_is_generated_from_the_committed_run(tmp_path: Pa
     (tmp_path / "none.md").write_text("no block\n")
     with pytest.raises(SystemExit, match="no benchmark block"):
         update_readme(tmp_path / "none.md", results)
+
+
+def python_blocks(text: str) -> list[str]:
+    """Every fenced ```python block of a markdown text, in order."""
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_every_python_block_of_the_readme_runs() -> None:
+    """The quick start is code a user pastes: each block runs on its own, asserts included."""
+    blocks = python_blocks((REPO / "README.md").read_text())
+    assert len(blocks) >= 4, "the README quick start lost its code"
+    for i, block in enumerate(blocks):
+        try:
+            exec(compile(block, f"README.md python block {i + 1}", "exec"), {})
+        except Exception as e:  # pragma: no cover - the message says which block
+            raise AssertionError(f"README python block {i + 1} fails: {e!r}\n{block}") from e
+
+
+def test_python_blocks_finds_code_and_a_failing_block_fails() -> None:
+    assert python_blocks("x\n```python\nassert 1\n```\n```sh\nls\n```\n") == ["assert 1\n"]
+    with pytest.raises(AssertionError):
+        exec(compile(python_blocks("```python\nassert 1 == 2\n```")[0], "b", "exec"), {})

@@ -1,7 +1,8 @@
-"""``python -m atomik``: a short tour of the delta-state algebra."""
+"""``python -m atomik`` (or the ``atomik`` command): a short tour of the delta-state algebra."""
 
 from __future__ import annotations
 
+import argparse
 import random
 
 from rich.console import Console
@@ -83,10 +84,18 @@ def tour(console: Console) -> None:
     )
 
 
-def main() -> None:
-    """Entry point."""
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: ``--help``, ``--version``, otherwise the tour."""
+    ap = argparse.ArgumentParser(
+        prog="atomik",
+        description="A short tour of atomik's delta-state algebra: a context, replicas "
+        "converging, a duplicate ignored, a fingerprint catching a change.",
+    )
+    ap.add_argument("--version", action="version", version=f"atomik {atomik.__version__}")
+    ap.parse_args(argv)
     tour(Console())
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
