@@ -606,3 +606,9 @@ class PersistentTable:
     def __repr__(self) -> str:
         state = "closed" if self._fd < 0 else f"{self._size} bytes"
         return f"PersistentTable({str(self._path)!r}, {self._replica!r}, {state})"
+
+
+if __name__ == "__main__":
+    from atomik.log_inspect import main
+
+    raise SystemExit(main())

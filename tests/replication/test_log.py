@@ -403,3 +403,34 @@ def test_snapshot_next_seq_below_own_seqs_is_refused(tmp_path: Path) -> None:
     p.write_bytes(bytes(data))
     with pytest.raises(LogCorruptionError, match="next_seq 1 is not above seq 2"):
         PersistentTable(p, N, W, replica_id=1)
+
+
+def test_inspect_cli_describes_without_modifying(tmp_path: Path) -> None:
+    """python -m atomik.log inspect: header, records, verdict (from the real recovery, on a
+    copy), what salvage would drop; the file is untouched, even while its lock is held."""
+    import json
+    import subprocess
+    import sys
+
+    p = tmp_path / "a.log"
+    msgs, _ = _fill(p)
+    holder = PersistentTable(p, N, W, replica_id=1)  # inspecting does not need the lock
+    with p.open("ab") as f:
+        f.write(encode(DeltaMessage(1, 0, 0, 3, W, 0x99)))  # reuses id (1, 0)
+        f.write(b"\x01\x02\x03")  # and a torn tail
+    before = p.read_bytes()
+    run = [sys.executable, "-m", "atomik.log", "inspect", str(p)]
+    out = subprocess.run([*run, "--json"], capture_output=True, text=True, check=True)
+    info = json.loads(out.stdout)
+    assert info["header"]["replica_id"] == 1 and info["header"]["width"] == W
+    assert info["records"]["total"] == len(msgs) + 1
+    assert info["open"]["error"] == "LogConflictError" and str(p) in info["open"]["reason"]
+    assert info["salvage"]["opens"] and len(info["salvage"]["dropped"]) == 1
+    assert info["verdict"].startswith("refused (LogConflictError); salvage would drop 1")
+    text = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert "verdict: refused" in text and "replica_id" in text
+    assert p.read_bytes() == before
+    holder.close()
+    nope = [*run[:-1], str(tmp_path / "nope.log")]
+    missing = subprocess.run(nope, capture_output=True, text=True)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
