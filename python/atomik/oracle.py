@@ -328,6 +328,7 @@ class Session:
             "implementation": "atomik-python",
             "protocol": PROTOCOL_VERSION,
             "max_width": MAX_WIDTH,
+            "widths": [[1, MAX_WIDTH]],
             "max_table": MAX_TABLE,
             "ops": self.ops,
         }

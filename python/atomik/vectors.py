@@ -479,6 +479,56 @@ def context_invalid(rng: random.Random, fault: str) -> Case:
     return Case([dict(r) for r in _CTX_FAULTS[fault]], [])
 
 
+@vector("context_core", width=(64,), run=(0, 1, 2, 3, 4, 5))
+def context_core(rng: random.Random, width: int, run: int) -> Case:
+    """Only ctx.new / load / accum / read at one width: what the smallest port (e.g. a 64-bit
+    hardware core) can replay. Two contexts, repeated deltas, reloads."""
+    w = width
+    refs = {"a": _rand(rng, w), "b": _rand(rng, w)}
+    accs = {"a": 0, "b": 0}
+    requests: list[Request] = [
+        {"op": "ctx.new", "name": n, "width": w, "initial": _w(refs[n], w)} for n in ("a", "b")
+    ]
+    expected: list[Any] = [(refs[n], 0) for n in ("a", "b")]
+    seen: list[int] = []
+    for _ in range(10 + 2 * run):
+        n = rng.choice(("a", "b"))
+        kind = rng.choice(("accum", "accum", "accum", "again", "load", "read", "read"))
+        if kind == "again" and not seen:
+            kind = "accum"
+        if kind in ("accum", "again"):
+            d = rng.choice(seen) if kind == "again" else _rand(rng, w)
+            seen.append(d)
+            accs[n] ^= d
+            requests.append({"op": "ctx.accum", "name": n, "delta": _w(d, w)})
+            expected.append((refs[n], accs[n]))
+        elif kind == "load":
+            refs[n], accs[n] = _rand(rng, w), 0
+            requests.append({"op": "ctx.load", "name": n, "value": _w(refs[n], w)})
+            expected.append((refs[n], 0))
+        else:
+            requests.append({"op": "ctx.read", "name": n})
+            expected.append(refs[n] ^ accs[n])
+
+    def check(results: list[Any]) -> None:
+        for want, got in zip(expected, results, strict=True):
+            if isinstance(want, tuple):
+                assert _state(got) == (want[0], want[1], want[0] ^ want[1])
+            else:
+                assert _int(got) == want
+
+    return Case(
+        requests,
+        [
+            "Atomik.Context.read_load",
+            "Atomik.Context.accumulator_load",
+            "Atomik.Context.read_accum",
+            "Atomik.Context.reference_accum",
+        ],
+        check,
+    )
+
+
 # ================================================================================ table
 @vector("table", width=(8, 64), run=(0, 1))
 def table_batch(rng: random.Random, width: int, run: int) -> Case:

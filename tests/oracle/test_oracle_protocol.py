@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atomik.oracle import ERROR_CODES, MAX_WIDTH, PROTOCOL_VERSION, Session, dump_line
+from atomik.oracle import ERROR_CODES, MAX_TABLE, MAX_WIDTH, PROTOCOL_VERSION, Session, dump_line
 
 W = "0x{:016x}".format
 
@@ -44,6 +44,7 @@ def test_hello_lists_every_op_and_the_version() -> None:
     s = Session()
     info = ok(s, op="hello", id=7)
     assert info["protocol"] == PROTOCOL_VERSION and info["max_width"] == MAX_WIDTH
+    assert info["widths"] == [[1, MAX_WIDTH]] and info["max_table"] == MAX_TABLE
     assert info["ops"] == s.ops and "ctx.rollback" in info["ops"]
     assert ask(s, op="hello", id="x")["id"] == "x"
 

@@ -1,17 +1,23 @@
 /* A sample atomik port in C (libc only) speaking the oracle protocol v1 (spec/oracle.md).
  *
  * Reads one JSON request per line on stdin, writes one JSON response per line on stdout.
- * Supports widths 1..64, the delta, ctx, table and fingerprint ops (not wire.*: it answers
- * unknown_op, and says so in hello). It parses the protocol's compact subset (spec/oracle.md,
- * "Compact subset"): one flat object whose values are strings without escapes, integers,
- * true/false/null, or arrays of strings and integers. Anything else is answered bad_json.
+ * Supports widths 1..4096 (contexts and delta ops; tables 1..64), the delta, ctx, table and
+ * fingerprint ops (not wire.*: it answers unknown_op, and says so in hello). It parses the
+ * protocol's compact subset (spec/oracle.md, "Compact subset"): one flat object whose values are
+ * strings without escapes, integers, true/false/null, or arrays (nested at most two deep) of
+ * those. Anything else is answered bad_json.
  *
  * Build: cc -O2 -std=c11 -o atomik_port atomik_port.c
  * Built with -DATOMIK_BUGGY it carries a planted bug (rollback ignores a delta whose top bit is
  * set) that the differential runner must find: python -m atomik.conformance.port -- ./buggy
+ * Built with -DATOMIK_CORE64 it is a width-64-only port with only ctx.new/load/accum/read (and
+ * hello/reset), the shape of many real C, Rust and RTL cores, and says so in hello.
  * Other planted bugs, one per -DATOMIK_MUTANT=n, measure what the runner catches (tests only):
  * 1 range check off by one, 2 batch accumulate overwrites, 3 swap keeps the accumulator,
- * 4 fingerprint reads the tail chunk big-endian, 5 merge skips the reference check.
+ * 4 fingerprint reads the tail chunk big-endian, 5 merge skips the reference check,
+ * 6 merge moves the deltas (clears the other's accumulator), 7 batch accumulate drops repeated
+ * addresses, 8 a wide value's top word is not range-checked, 9 an out-of-range value is masked
+ * to its width instead of rejected.
  */
 #ifndef ATOMIK_MUTANT
 #define ATOMIK_MUTANT 0
@@ -27,8 +33,8 @@
 #include <string.h>
 
 enum { T_STR = 1, T_INT, T_BOOL, T_NULL, T_ARR, T_OTHER };
-typedef struct { int t; char *s; long long i; } Tok;
-typedef struct { char *key; Tok v; int first, n; } Field;
+typedef struct { int t; char *s; long long i; int first, n; } Tok;
+typedef struct { char *key; Tok v; } Field;
 #define MAXF 32
 #define MAXI 65536
 #define MAXW 4096
@@ -47,8 +53,27 @@ static int pstr(char **out) {
   if (!*p) return 0;
   *p++ = 0; *out = s; return 1;
 }
-static int pval(Tok *t) {
+static int pval(Tok *t, int depth);
+static int parr(Tok *t, int depth) {  /* p is at '['; items are stored contiguously */
+  Tok tmp[4096]; int n = 0;
+  if (depth > 2) return 0;
+  p++; t->t = T_ARR; ws();
+  if (*p == ']') p++;
+  else for (;;) {
+    if (n == 4096 || !pval(&tmp[n++], depth + 1)) return 0;
+    ws();
+    if (*p == ',') { p++; continue; }
+    if (*p == ']') { p++; break; }
+    return 0;
+  }
+  if (nitems + n > MAXI) return 0;
+  t->first = nitems; t->n = n;
+  memcpy(&items[nitems], tmp, n * sizeof *tmp); nitems += n;
+  return 1;
+}
+static int pval(Tok *t, int depth) {
   ws();
+  if (*p == '[') return parr(t, depth);
   if (*p == '"') { t->t = T_STR; return pstr(&t->s); }
   if (*p == '-' || isdigit((unsigned char)*p)) {
     char *e; errno = 0;
@@ -74,17 +99,7 @@ static int parse(char *line) {
     Field *f = &F[nf++];
     if (!pstr(&f->key)) return 0;
     ws(); if (*p++ != ':') return 0; ws();
-    if (*p == '[') {
-      p++; f->v.t = T_ARR; f->first = nitems; f->n = 0; ws();
-      if (*p == ']') p++;
-      else for (;;) {
-        if (nitems >= MAXI || !pval(&items[nitems++])) return 0;
-        f->n++; ws();
-        if (*p == ',') { p++; continue; }
-        if (*p == ']') { p++; break; }
-        return 0;
-      }
-    } else if (!pval(&f->v)) return 0;
+    if (!pval(&f->v, 1)) return 0;
     ws();
     if (*p == ',') { p++; continue; }
     if (*p == '}') { p++; break; }
@@ -114,7 +129,7 @@ static long long geti(const char *k) {
 }
 static Tok *arr(const char *k, int *n) {
   Field *f = need(k); if (f->v.t != T_ARR) fail("bad_request", "%s must be a JSON array", k);
-  *n = f->n; return &items[f->first];
+  *n = f->v.n; return &items[f->v.first];
 }
 static uint64_t word(Tok *t, const char *what) {
   if (t->t != T_STR || strlen(t->s) != 18 || t->s[0] != '0' || t->s[1] != 'x') goto bad;
@@ -122,20 +137,49 @@ static uint64_t word(Tok *t, const char *what) {
   return strtoull(t->s + 2, NULL, 16);
 bad: fail("bad_request", "%s must be a word 0x + 16 lowercase hex digits", what); return 0;
 }
-static void fit(uint64_t v, int w, const char *what) {
-  if (ATOMIK_MUTANT == 1) w += w < 64;
-  if (w < 64 && (v >> w)) fail("range", "%s does not fit width %d", what, w);
+/* A value of up to 4096 bits: 64 words, least significant first. */
+#define NW 64
+typedef struct { uint64_t w[NW]; } V;
+static int nwords(int w) { return (w + 63) / 64; }
+static void getv(Tok *t, int w, const char *what, V *out) {  /* format only: no range check */
+  memset(out, 0, sizeof *out);
+  if (w <= 64) { out->w[0] = word(t, what); return; }
+  if (t->t != T_ARR) fail("bad_request", "%s for width %d must be a list of words", what, w);
+  if (t->n != nwords(w)) fail("width_mismatch", "%s for width %d must have %d words", what, w, nwords(w));
+  for (int i = 0; i < t->n; i++) out->w[i] = word(&items[t->first + i], what);
 }
+static void fitv(V *v, int w, const char *what) {
+  int top = nwords(w) - 1, r = w - 64 * top;  /* bits used in the top word: 1..64 */
+  if (ATOMIK_MUTANT == 1) r += r < 64;
+  if (ATOMIK_MUTANT == 8 && w > 64) return;
+  if (r < 64 && (v->w[top] >> r)) {
+    if (ATOMIK_MUTANT == 9) { v->w[top] &= (1ULL << r) - 1; return; }
+    fail("range", "%s does not fit width %d", what, w);
+  }
+}
+static void fit(uint64_t v, int w, const char *what) { V x = {{0}}; x.w[0] = v; fitv(&x, w, what); }
+static uint64_t fitted(uint64_t v, int w, const char *what) { V x = {{0}}; x.w[0] = v; fitv(&x, w, what); return x.w[0]; }
+static void vxor(V *a, const V *b, int w) { for (int i = 0; i < nwords(w); i++) a->w[i] ^= b->w[i]; }
+static int vzero(const V *a, int w) { for (int i = 0; i < nwords(w); i++) if (a->w[i]) return 0; return 1; }
+static int veq(const V *a, const V *b, int w) { return !memcmp(a->w, b->w, 8 * nwords(w)); }
 static int width(void) {
   long long w = geti("width");
   if (w < 1 || w > MAXW) fail("width", "width must be in 1..%d", MAXW);
-  if (w > 64) fail("width", "this port supports widths 1..64");
+#ifdef ATOMIK_CORE64
+  if (w != 64) fail("width", "this port supports width 64 only");
+#endif
   return (int)w;
 }
 static void pword(uint64_t v) { put("\"0x%016llx\"", (unsigned long long)v); }
+static void pv(const V *v, int w) {
+  if (w <= 64) { pword(v->w[0]); return; }
+  put("[");
+  for (int i = 0; i < nwords(w); i++) { put(i ? "," : ""); pword(v->w[i]); }
+  put("]");
+}
 
 /* ------------------------------------------------------------------ session objects */
-typedef struct { char name[33]; int kind, w; uint64_t ref, acc; uint64_t *tref, *tacc; long long n; } Obj;
+typedef struct { char name[33]; int kind, w; V ref, acc; uint64_t *tref, *tacc; long long n; } Obj;
 enum { CTX = 1, TABLE = 2 };
 static Obj objs[256]; static int nobj;
 static Obj *lookup(const char *key, int kind) {
@@ -152,67 +196,77 @@ static const char *newname(void) {
   if (nobj >= 256) fail("range", "a session holds at most 256 objects");
   return f->v.s;
 }
-static void state(uint64_t ref, uint64_t acc) {
-  put("{\"accumulator\":"); pword(acc); put(",\"reference\":"); pword(ref); put(",\"state\":"); pword(ref ^ acc); put("}");
+static void state(const V *ref, const V *acc, int w) {
+  V s = *ref; vxor(&s, acc, w);
+  put("{\"accumulator\":"); pv(acc, w); put(",\"reference\":"); pv(ref, w); put(",\"state\":"); pv(&s, w); put("}");
 }
 static long long addr(Obj *t, long long a) { if (a < 0 || a >= t->n) fail("address", "address out of range"); return a; }
 
 /* ------------------------------------------------------------------ ops */
 static void op_binary(const char *k1, const char *k2) {
-  int w = width(); uint64_t a = word(&need(k1)->v, k1), b = word(&need(k2)->v, k2);
-  fit(a, w, k1); fit(b, w, k2); pword(a ^ b);
+  int w = width(); V a, b;
+  getv(&need(k1)->v, w, k1, &a); getv(&need(k2)->v, w, k2, &b);
+  fitv(&a, w, k1); fitv(&b, w, k2); vxor(&a, &b, w); pv(&a, w);
 }
-static uint64_t xor_words(const char *k, int w) {
-  int n; Tok *t = arr(k, &n); uint64_t acc = 0;
-  for (int i = 0; i < n; i++) word(&t[i], k);
-  for (int i = 0; i < n; i++) { uint64_t v = word(&t[i], k); fit(v, w, k); acc ^= v; }
+static V xor_values(const char *k, int w) {
+  int n; Tok *t = arr(k, &n); V acc = {{0}}, v;
+  for (int i = 0; i < n; i++) getv(&t[i], w, k, &v);
+  for (int i = 0; i < n; i++) { getv(&t[i], w, k, &v); fitv(&v, w, k); vxor(&acc, &v, w); }
   return acc;
 }
+#ifdef ATOMIK_CORE64
+static const char *OPS[] = {"ctx.accum", "ctx.load", "ctx.new", "ctx.read", "hello", "reset", NULL};
+#define WIDTHS "[64]"
+#else
 static const char *OPS[] = {"ctx.accum", "ctx.accum_many", "ctx.is_clean", "ctx.load", "ctx.merge",
   "ctx.new", "ctx.read", "ctx.rollback", "ctx.state", "ctx.swap", "delta.apply", "delta.compose",
   "delta.compose_all", "delta.compute", "fingerprint", "fingerprint.update_chunk", "hello", "reset",
   "table.accum", "table.accum_batch", "table.load", "table.load_batch", "table.new", "table.read",
   "table.read_batch", "table.rollback", "table.swap", NULL};
+#define WIDTHS "[[1,4096]]"
+#endif
 static void dispatch(const char *op) {
   int known = 0;
   for (int i = 0; OPS[i]; i++) known |= !strcmp(op, OPS[i]);
   if (!known) fail("unknown_op", "unknown op");
   if (!strcmp(op, "hello")) {
-    put("{\"implementation\":\"atomik-c-sample\",\"max_table\":%d,\"max_width\":64,\"ops\":[", MAXT);
+    put("{\"implementation\":\"atomik-c-sample\",\"max_table\":%d,\"max_width\":%d,\"ops\":[", MAXT,
+        WIDTHS[1] == '6' ? 64 : MAXW);
     for (int i = 0; OPS[i]; i++) put("%s\"%s\"", i ? "," : "", OPS[i]);
-    put("],\"protocol\":1}");
+    put("],\"protocol\":1,\"widths\":%s}", WIDTHS);
   } else if (!strcmp(op, "reset")) {
     for (int i = 0; i < nobj; i++) { free(objs[i].tref); free(objs[i].tacc); }
     nobj = 0; put("null");
   } else if (!strcmp(op, "delta.compose")) op_binary("a", "b");
   else if (!strcmp(op, "delta.compute")) op_binary("old", "new");
   else if (!strcmp(op, "delta.apply")) op_binary("state", "delta");
-  else if (!strcmp(op, "delta.compose_all")) { int w = width(); pword(xor_words("deltas", w)); }
+  else if (!strcmp(op, "delta.compose_all")) { int w = width(); V x = xor_values("deltas", w); pv(&x, w); }
   else if (!strcmp(op, "ctx.new")) {
-    int w = width(); const char *name = newname(); uint64_t init = 0; Field *f = get("initial");
-    if (f) { init = word(&f->v, "initial"); fit(init, w, "initial"); }
+    int w = width(); const char *name = newname(); V init = {{0}}; Field *f = get("initial");
+    if (f) { getv(&f->v, w, "initial", &init); fitv(&init, w, "initial"); }
     Obj *o = &objs[nobj++]; memset(o, 0, sizeof *o);
-    strcpy(o->name, name); o->kind = CTX; o->w = w; o->ref = init; state(o->ref, o->acc);
+    strcpy(o->name, name); o->kind = CTX; o->w = w; o->ref = init; state(&o->ref, &o->acc, w);
   } else if (!strncmp(op, "ctx.", 4)) {
-    const char *m = op + 4; Obj *o = lookup("name", CTX);
-    if (!strcmp(m, "load")) { uint64_t v = word(&need("value")->v, "value"); fit(v, o->w, "value"); o->ref = v; o->acc = 0; }
-    else if (!strcmp(m, "accum")) { uint64_t d = word(&need("delta")->v, "delta"); fit(d, o->w, "delta"); o->acc ^= d; }
+    const char *m = op + 4; Obj *o = lookup("name", CTX); int w = o->w; V d;
+    if (!strcmp(m, "load")) { getv(&need("value")->v, w, "value", &d); fitv(&d, w, "value"); o->ref = d; memset(&o->acc, 0, sizeof o->acc); }
+    else if (!strcmp(m, "accum")) { getv(&need("delta")->v, w, "delta", &d); fitv(&d, w, "delta"); vxor(&o->acc, &d, w); }
     else if (!strcmp(m, "rollback")) {
-      uint64_t d = word(&need("delta")->v, "delta"); fit(d, o->w, "delta");
+      getv(&need("delta")->v, w, "delta", &d); fitv(&d, w, "delta");
 #ifdef ATOMIK_BUGGY
-      if ((d >> (o->w - 1)) & 1) d = 0; /* the planted bug */
+      if ((d.w[(w - 1) / 64] >> ((w - 1) % 64)) & 1) memset(&d, 0, sizeof d); /* the planted bug */
 #endif
-      o->acc ^= d;
-    } else if (!strcmp(m, "read")) { pword(o->ref ^ o->acc); return; }
-    else if (!strcmp(m, "swap")) { o->ref ^= o->acc; if (ATOMIK_MUTANT != 3) o->acc = 0; }
+      vxor(&o->acc, &d, w);
+    } else if (!strcmp(m, "read")) { V s = o->ref; vxor(&s, &o->acc, w); pv(&s, w); return; }
+    else if (!strcmp(m, "swap")) { vxor(&o->ref, &o->acc, w); if (ATOMIK_MUTANT != 3) memset(&o->acc, 0, sizeof o->acc); }
     else if (!strcmp(m, "merge")) {
       Obj *b = lookup("other", CTX);
-      if (b->w != o->w) fail("width_mismatch", "cannot merge contexts of different widths");
-      if (ATOMIK_MUTANT != 5 && b->ref != o->ref) fail("reference_mismatch", "merge expects a shared reference");
-      o->acc ^= b->acc;
-    } else if (!strcmp(m, "accum_many")) o->acc ^= xor_words("deltas", o->w);
-    else if (!strcmp(m, "is_clean")) { put(o->acc ? "false" : "true"); return; }
-    state(o->ref, o->acc);
+      if (b->w != w) fail("width_mismatch", "cannot merge contexts of different widths");
+      if (ATOMIK_MUTANT != 5 && !veq(&b->ref, &o->ref, w)) fail("reference_mismatch", "merge expects a shared reference");
+      vxor(&o->acc, &b->acc, w);
+      if (ATOMIK_MUTANT == 6 && b != o) memset(&b->acc, 0, sizeof b->acc);
+    } else if (!strcmp(m, "accum_many")) { d = xor_values("deltas", w); vxor(&o->acc, &d, w); }
+    else if (!strcmp(m, "is_clean")) { put(vzero(&o->acc, w) ? "true" : "false"); return; }
+    state(&o->ref, &o->acc, w);
   } else if (!strcmp(op, "table.new")) {
     long long w = geti("width");
     if (w < 1 || w > 64) fail("width", "tables hold widths 1..64");
@@ -238,7 +292,8 @@ static void dispatch(const char *op) {
       for (int i = 0; i < nv; i++) fit(word(&v[i], vk), t->w, vk);
       if (na != nv) fail("shape", "addrs and %s must have the same length", vk);
       for (int i = 0; i < na; i++) {
-        uint64_t x = word(&v[i], vk);
+        uint64_t x = fitted(word(&v[i], vk), t->w, vk);
+        if (ATOMIK_MUTANT == 7 && m[0] == 'a') { int dup = 0; for (int j = 0; j < i; j++) dup |= a[j].i == a[i].i; if (dup) continue; }
         if (m[0] == 'a') t->tacc[a[i].i] = ATOMIK_MUTANT == 2 ? x : t->tacc[a[i].i] ^ x; else { t->tref[a[i].i] = x; t->tacc[a[i].i] = 0; }
       }
       put("null"); return;
@@ -247,7 +302,7 @@ static void dispatch(const char *op) {
     const char *vk = !strcmp(m, "load") ? "value" : (!strcmp(m, "accum") || !strcmp(m, "rollback")) ? "delta" : NULL;
     if (vk) x = word(&need(vk)->v, vk);
     addr(t, i);
-    if (vk) fit(x, t->w, vk);
+    if (vk) x = fitted(x, t->w, vk);
     if (!strcmp(m, "read")) { pword(t->tref[i] ^ t->tacc[i]); return; }
     if (!strcmp(m, "load")) { t->tref[i] = x; t->tacc[i] = 0; }
     else if (!strcmp(m, "swap")) { t->tref[i] ^= t->tacc[i]; t->tacc[i] = 0; }
