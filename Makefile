@@ -28,8 +28,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# redis-server (Debian) for the replication tests over Redis Streams; installed when we can
-# (root with apt-get), otherwise those tests skip and say why.
+# redis-server (Debian) for the replication tests over Redis Streams and iverilog (Debian) for the
+# cocotb hardware test; installed when we can (root with apt-get), otherwise those tests skip and
+# say why.
 system-deps:
 	@if command -v redis-server >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -38,6 +39,13 @@ system-deps:
 	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq redis-server >/dev/null 2>&1)) \
 	  || echo "warning: could not install redis-server; Redis transport tests will skip"; \
 	else echo "note: no redis-server and no root apt-get; Redis transport tests will skip"; fi
+	@if command -v iverilog >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing iverilog (Debian) for the cocotb hardware tests"; \
+	  (apt-get install -y -qq iverilog >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq iverilog >/dev/null 2>&1)) \
+	  || echo "warning: could not install iverilog; the Icarus Verilog test will skip"; \
+	else echo "note: no iverilog and no root apt-get; the Icarus Verilog test will skip"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check python conformance tests examples
