@@ -733,7 +733,7 @@ def test_synctable_to_replica() -> None:
 
 
 @claims("`PersistentSyncTable` → `PersistentTable`")
-def test_persistent_table(tmp_path: Path) -> None:
+def test_persistent_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     old_path, new_path = tmp_path / "state.wal", tmp_path / "state.atomik"
     with atomik_core.PersistentSyncTable(8, path=old_path) as old:
         for addr in range(8):
@@ -752,6 +752,29 @@ def test_persistent_table(tmp_path: Path) -> None:
         assert table.read_all() == [old.get(a) for a in range(8)]
         raises(LogLockedError, lambda: PersistentTable(new_path, 8, replica_id=1))
         assert table.compact() >= 0
+    # fsync: core never fsynced a record, atomik's default fsyncs every one
+    calls: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd))[1])
+    with atomik_core.PersistentSyncTable(8, path=tmp_path / "f.wal") as f:
+        for v in range(1, 4):
+            f.put(0, v)
+        assert calls == []
+        f.compact()
+        assert len(calls) == 1  # only compaction fsyncs
+    with PersistentTable(tmp_path / "f.log", 8, replica_id=1) as f:
+        calls.clear()
+        for v in range(1, 4):
+            f.put(0, v)
+            assert f.durable_size == f.size
+        assert len(calls) >= 3
+    with PersistentTable(tmp_path / "g.log", 8, fsync="close", replica_id=1) as f:
+        calls.clear()
+        for v in range(1, 4):
+            f.put(0, v)
+        assert calls == [] and f.durable_size < f.size
+        f.flush()
+        assert f.durable_size == f.size
     # core let a second object open the same log and write
     second = atomik_core.PersistentSyncTable(8, path=old_path)
     second.put(0, 5)
