@@ -954,6 +954,33 @@ def test_the_context_operations_agree() -> None:
 
 
 @claims(SAME)
+def test_the_table_operations_agree() -> None:
+    rng = random.Random(13)
+    for _ in range(40):
+        n, w = rng.randint(1, 6), rng.choice([1, 8, 32, 64])
+        core, t = atomik_core.AtomikTable(n, w), atomik.AtomikTable(n, w)
+        for _ in range(rng.randint(0, 20)):
+            op, addr, v = (
+                rng.choice(["load", "accum", "swap", "swap_to"]),
+                rng.randrange(n),
+                rng.randrange(1 << w),
+            )
+            if op == "swap":
+                assert core.swap(addr) == t.swap(addr)
+            elif op == "swap_to":
+                assert core.swap(addr, v) == t.swap(addr, v)
+            else:
+                getattr(core, op)(addr, v)
+                getattr(t, op)(addr, v)
+            assert [core.read(a) for a in range(n)] == t.read_all().tolist()
+            ctx = t.context(addr)
+            assert (core.context(addr).reference, core.context(addr).accumulator) == (
+                ctx.reference,
+                ctx.accumulator,
+            )
+
+
+@claims(SAME)
 @FAST
 @given(st.lists(st.binary(max_size=30), min_size=1, max_size=6))
 def test_fingerprint_load_and_update_agree(buffers: list[bytes]) -> None:
