@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -210,3 +212,53 @@ def test_schema_lists_exactly_the_ops_and_codes() -> None:
     assert ops == set(Session().ops)
     err = schema["$defs"]["response"]["oneOf"][1]["properties"]["error"]
     assert set(err["properties"]["code"]["enum"]) == set(ERROR_CODES)
+
+
+def validation_examples() -> tuple[list[str], list[tuple[str, str]]]:
+    """The setup lines and (request, code) examples of spec/oracle.md's validation order."""
+    text = (Path(__file__).resolve().parents[2] / "spec" / "oracle.md").read_text()
+    block = text.split("<!-- validation-examples")[1].split("```text\n")[1].split("```")[0]
+    setup, examples = [], []
+    for line in block.splitlines():
+        if line.startswith("setup "):
+            setup.append(line[len("setup ") :])
+        elif " -> " in line:
+            req, want = line.rsplit(" -> ", 1)
+            examples.append((req.strip(), want.strip()))
+    return setup, examples
+
+
+def test_the_validation_order_examples_in_the_spec_are_what_the_oracle_answers() -> None:
+    setup, examples = validation_examples()
+    assert len(setup) >= 3 and len(examples) >= 30
+    s = Session()
+    for line in setup:
+        assert s.handle(line)["ok"] is True, line
+    before = snapshot(s)
+    for req, want in examples:
+        r = s.handle(req)
+        got = "ok" if r["ok"] else r["error"]["code"]
+        assert got == want, f"spec/oracle.md says {req} -> {want}; the oracle answers {got}"
+    assert snapshot(s) == before  # every example is rejected and changes nothing
+    assert set(ERROR_CODES) - {w for _, w in examples} <= {
+        "internal", "frame_length", "frame_version", "frame_checksum", "frame_field"
+    }  # fmt: skip
+
+
+def test_hello_matches_the_schema_and_the_runner_reads_it() -> None:
+    import jsonschema
+
+    from atomik.conformance.port import Capabilities
+
+    schema = json.loads(
+        (Path(__file__).resolve().parents[2] / "spec" / "oracle.schema.json").read_text()
+    )
+    hello_schema = {**schema["$defs"]["hello_result"], "$defs": schema["$defs"]}
+    info = ok(Session(), op="hello")
+    jsonschema.validate(info, hello_schema)
+    caps = Capabilities.from_hello(info)
+    assert caps.widths == ((1, MAX_WIDTH),) and caps.max_table == MAX_TABLE
+    assert caps.ops == set(info["ops"])
+    for bad in ({**info, "widths": []}, {**info, "widths": [[1, 2, 3]]}, {**info, "max_table": 0}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, hello_schema)

@@ -275,3 +275,13 @@ def test_default_fuzz_command_finds_every_planted_mutant(
     with capsys.disabled():
         print(f"\nmutant {n} ({MUTANTS[n]}): found by sequence {found}", end="")
     assert "minimal diverging sequence" in out
+
+
+def test_c_port_follows_the_documented_validation_order(built: dict[str, Path]) -> None:
+    text = (ROOT / "spec" / "oracle.md").read_text()
+    block = text.split("<!-- validation-examples")[1].split("```text\n")[1].split("```")[0]
+    lines = [ln[len("setup ") :] if ln.startswith("setup ") else ln.rsplit(" -> ", 1)[0].strip()
+             for ln in block.splitlines() if ln.strip()]  # fmt: skip
+    assert len(lines) > 30
+    # The runner's comparison: same ok, id and error code as the oracle, line by line.
+    assert runner.run_sequence([str(built["good"])], lines, 10) is None
