@@ -20,7 +20,7 @@ from atomik.oracle import MAX_WIDTH
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = ROOT / "tests" / "ports"
 VEC = ROOT / "spec" / "vectors"
-SRC = PORTS / "c" / "atomik_port.c"
+SRC = [PORTS / "c" / "atomik_port.c", PORTS / "c" / "atomik_backend.c"]  # shell + backend
 
 pytestmark = pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler (cc)")
 
@@ -40,7 +40,8 @@ MUTANTS = {
 
 def _cc(out: Path, *flags: str) -> Path:
     subprocess.run(
-        ["cc", "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", *flags, "-o", str(out), str(SRC)],
+        ["cc", "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", *flags, "-o", str(out)]
+        + [str(p) for p in SRC],
         check=True,
         timeout=120,
     )

@@ -1,23 +1,20 @@
-/* A sample atomik port in C (libc only) speaking the oracle protocol v1 (spec/oracle.md).
+/* The C protocol shell: a sample atomik port is this file plus a backend (atomik_backend.h).
  *
- * Reads one JSON request per line on stdin, writes one JSON response per line on stdout.
- * Supports widths 1..4096 (contexts and delta ops; tables 1..64), the delta, ctx, table and
- * fingerprint ops (not wire.*: it answers unknown_op, and says so in hello). It parses the
- * protocol's compact subset (spec/oracle.md, "Compact subset"): one flat object whose values are
- * strings without escapes, integers, true/false/null, or arrays (nested at most two deep) of
- * those. Anything else is answered bad_json.
+ * The shell speaks the oracle protocol v1 (spec/oracle.md): it reads one JSON request per line on
+ * stdin and writes one JSON response per line on stdout; it parses the protocol's compact subset
+ * ("Compact subset": one object whose values are strings without escapes, integers,
+ * true/false/null, or arrays nested at most two deep; anything else is bad_json), checks every
+ * field (types, word formats, widths, names, addresses, ranges, lengths, merge's reference) in
+ * the documented validation order, answers errors, and calls the backend with valid input only.
+ * hello announces the backend's ops, widths and max_table (atomik_backend_caps); an op the
+ * backend does not list is unknown_op. To port your library, implement atomik_backend.h and link
+ * it with this file; atomik_backend.c is the sample library.
  *
- * Build: cc -O2 -std=c11 -o atomik_port atomik_port.c
- * Built with -DATOMIK_BUGGY it carries a planted bug (rollback ignores a delta whose top bit is
- * set) that the differential runner must find: python -m atomik.conformance.port -- ./buggy
- * Built with -DATOMIK_CORE64 it is a width-64-only port with only ctx.new/load/accum/read (and
- * hello/reset), the shape of many real C, Rust and RTL cores, and says so in hello.
- * Other planted bugs, one per -DATOMIK_MUTANT=n, measure what the runner catches (tests only):
- * 1 range check off by one, 2 batch accumulate overwrites, 3 swap keeps the accumulator,
- * 4 fingerprint reads the tail chunk big-endian, 5 merge skips the reference check,
- * 6 merge moves the deltas (clears the other's accumulator), 7 batch accumulate drops repeated
- * addresses, 8 a wide value's top word is not range-checked, 9 an out-of-range value is masked
- * to its width instead of rejected.
+ * Build: cc -O2 -std=c11 -o atomik_port atomik_port.c atomik_backend.c
+ * Planted bugs for the runner's sensitivity tests (-DATOMIK_MUTANT=n, here the shell's checks):
+ * 1 range check off by one, 5 merge skips the reference check, 8 a wide value's top word is not
+ * range-checked, 9 an out-of-range value is masked to its width instead of rejected. The
+ * backend's are listed in atomik_backend.c (-DATOMIK_BUGGY, 2, 3, 4, 6, 7; -DATOMIK_CORE64).
  */
 #ifndef ATOMIK_MUTANT
 #define ATOMIK_MUTANT 0
@@ -31,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "atomik_backend.h"
 
 enum { T_STR = 1, T_INT, T_BOOL, T_NULL, T_ARR, T_OTHER };
 typedef struct { int t; char *s; long long i; int first, n; } Tok;
@@ -157,19 +156,16 @@ static void fitv(V *v, int w, const char *what) {
     fail("range", "%s does not fit width %d", what, w);
   }
 }
-static void fit(uint64_t v, int w, const char *what) { V x = {{0}}; x.w[0] = v; fitv(&x, w, what); }
 static uint64_t fitted(uint64_t v, int w, const char *what) { V x = {{0}}; x.w[0] = v; fitv(&x, w, what); return x.w[0]; }
 static void vxor(V *a, const V *b, int w) { for (int i = 0; i < nwords(w); i++) a->w[i] ^= b->w[i]; }
-static int vzero(const V *a, int w) { for (int i = 0; i < nwords(w); i++) if (a->w[i]) return 0; return 1; }
 static int veq(const V *a, const V *b, int w) { return !memcmp(a->w, b->w, 8 * nwords(w)); }
 static int width(void) {
   long long w = geti("width");
   if (w < 1 || w > MAXW) fail("width", "width must be in 1..%d", MAXW);
-#ifdef ATOMIK_CORE64
-  if (w != 64) fail("width", "this port supports width 64 only");
-#endif
+  if (!atomik_backend_caps()->has_width((int)w)) fail("width", "width %lld is not one this port supports", w);
   return (int)w;
 }
+static void *must_alloc(size_t n) { void *q = malloc(n); if (!q) exit(3); return q; }
 static void pword(uint64_t v) { put("\"0x%016llx\"", (unsigned long long)v); }
 static void pv(const V *v, int w) {
   if (w <= 64) { pword(v->w[0]); return; }
@@ -179,7 +175,7 @@ static void pv(const V *v, int w) {
 }
 
 /* ------------------------------------------------------------------ session objects */
-typedef struct { char name[33]; int kind, w; V ref, acc; uint64_t *tref, *tacc; long long n; } Obj;
+typedef struct { char name[33]; int kind, w; void *h; long long n; } Obj;
 enum { CTX = 1, TABLE = 2 };
 static Obj objs[256]; static int nobj;
 static Obj *lookup(const char *key, int kind) {
@@ -196,106 +192,102 @@ static const char *newname(void) {
   if (nobj >= 256) fail("range", "a session holds at most 256 objects");
   return f->v.s;
 }
-static void state(const V *ref, const V *acc, int w) {
-  V s = *ref; vxor(&s, acc, w);
-  put("{\"accumulator\":"); pv(acc, w); put(",\"reference\":"); pv(ref, w); put(",\"state\":"); pv(&s, w); put("}");
+static void ctx_state(Obj *o) {
+  V r = {{0}}, a = {{0}}; atomik_ctx_get(o->h, r.w, a.w);
+  V s = r; vxor(&s, &a, o->w);
+  put("{\"accumulator\":"); pv(&a, o->w); put(",\"reference\":"); pv(&r, o->w); put(",\"state\":"); pv(&s, o->w); put("}");
+}
+static void addr_state(Obj *t, long long i) {
+  uint64_t r, a; atomik_table_get(t->h, i, &r, &a);
+  put("{\"accumulator\":"); pword(a); put(",\"addr\":%lld,\"reference\":", i); pword(r);
+  put(",\"state\":"); pword(r ^ a); put("}");
 }
 static long long addr(Obj *t, long long a) { if (a < 0 || a >= t->n) fail("address", "address out of range"); return a; }
 
 /* ------------------------------------------------------------------ ops */
-static void op_binary(const char *k1, const char *k2) {
-  int w = width(); V a, b;
+static void op_binary(const char *k1, const char *k2, void (*fn)(int, const uint64_t *, const uint64_t *, uint64_t *)) {
+  int w = width(); V a, b, out = {{0}};
   getv(&need(k1)->v, w, k1, &a); getv(&need(k2)->v, w, k2, &b);
-  fitv(&a, w, k1); fitv(&b, w, k2); vxor(&a, &b, w); pv(&a, w);
+  fitv(&a, w, k1); fitv(&b, w, k2); fn(w, a.w, b.w, out.w); pv(&out, w);
 }
-static V xor_values(const char *k, int w) {
-  int n; Tok *t = arr(k, &n); V acc = {{0}}, v;
-  for (int i = 0; i < n; i++) getv(&t[i], w, k, &v);
-  for (int i = 0; i < n; i++) { getv(&t[i], w, k, &v); fitv(&v, w, k); vxor(&acc, &v, w); }
-  return acc;
+static V vals[1024];
+static int values(const char *k, int w) {  /* every format first, then every range */
+  int n; Tok *t = arr(k, &n);
+  if (n > 1024) fail("range", "at most 1024 values per request");
+  for (int i = 0; i < n; i++) getv(&t[i], w, k, &vals[i]);
+  for (int i = 0; i < n; i++) fitv(&vals[i], w, k);
+  return n;
 }
-#ifdef ATOMIK_CORE64
-static const char *OPS[] = {"ctx.accum", "ctx.load", "ctx.new", "ctx.read", "hello", "reset", NULL};
-#define WIDTHS "[64]"
-#else
-static const char *OPS[] = {"ctx.accum", "ctx.accum_many", "ctx.is_clean", "ctx.load", "ctx.merge",
-  "ctx.new", "ctx.read", "ctx.rollback", "ctx.state", "ctx.swap", "delta.apply", "delta.compose",
-  "delta.compose_all", "delta.compute", "fingerprint", "fingerprint.update_chunk", "hello", "reset",
-  "table.accum", "table.accum_batch", "table.load", "table.load_batch", "table.new", "table.read",
-  "table.read_batch", "table.rollback", "table.swap", NULL};
-#define WIDTHS "[[1,4096]]"
-#endif
+static const char *const *ops(void) { return atomik_backend_caps()->ops; }
 static void dispatch(const char *op) {
   int known = 0;
-  for (int i = 0; OPS[i]; i++) known |= !strcmp(op, OPS[i]);
+  for (int i = 0; ops()[i]; i++) known |= !strcmp(op, ops()[i]);
   if (!known) fail("unknown_op", "unknown op");
   if (!strcmp(op, "hello")) {
-    put("{\"implementation\":\"atomik-c-sample\",\"max_table\":%d,\"max_width\":%d,\"ops\":[", MAXT,
-        WIDTHS[1] == '6' ? 64 : MAXW);
-    for (int i = 0; OPS[i]; i++) put("%s\"%s\"", i ? "," : "", OPS[i]);
-    put("],\"protocol\":1,\"widths\":%s}", WIDTHS);
+    const atomik_caps *c = atomik_backend_caps();
+    put("{\"implementation\":\"%s\",\"max_table\":%lld,\"max_width\":%d,\"ops\":[", c->implementation, c->max_table, c->max_width);
+    for (int i = 0; ops()[i]; i++) put("%s\"%s\"", i ? "," : "", ops()[i]);
+    put("],\"protocol\":1,\"widths\":%s}", c->widths_json);
   } else if (!strcmp(op, "reset")) {
-    for (int i = 0; i < nobj; i++) { free(objs[i].tref); free(objs[i].tacc); }
+    for (int i = 0; i < nobj; i++) { if (objs[i].kind == CTX) atomik_ctx_free(objs[i].h); else atomik_table_free(objs[i].h); }
     nobj = 0; put("null");
-  } else if (!strcmp(op, "delta.compose")) op_binary("a", "b");
-  else if (!strcmp(op, "delta.compute")) op_binary("old", "new");
-  else if (!strcmp(op, "delta.apply")) op_binary("state", "delta");
-  else if (!strcmp(op, "delta.compose_all")) { int w = width(); V x = xor_values("deltas", w); pv(&x, w); }
-  else if (!strcmp(op, "ctx.new")) {
+  } else if (!strcmp(op, "delta.compose")) op_binary("a", "b", atomik_compose);
+  else if (!strcmp(op, "delta.compute")) op_binary("old", "new", atomik_compute);
+  else if (!strcmp(op, "delta.apply")) op_binary("state", "delta", atomik_apply);
+  else if (!strcmp(op, "delta.compose_all")) {
+    int w = width(), n = values("deltas", w); V x = {{0}};
+    for (int i = 0; i < n; i++) atomik_compose(w, x.w, vals[i].w, x.w);
+    pv(&x, w);
+  } else if (!strcmp(op, "ctx.new")) {
     int w = width(); const char *name = newname(); V init = {{0}}; Field *f = get("initial");
     if (f) { getv(&f->v, w, "initial", &init); fitv(&init, w, "initial"); }
     Obj *o = &objs[nobj++]; memset(o, 0, sizeof *o);
-    strcpy(o->name, name); o->kind = CTX; o->w = w; o->ref = init; state(&o->ref, &o->acc, w);
+    strcpy(o->name, name); o->kind = CTX; o->w = w; o->h = atomik_ctx_new(w, init.w); ctx_state(o);
   } else if (!strncmp(op, "ctx.", 4)) {
     const char *m = op + 4; Obj *o = lookup("name", CTX); int w = o->w; V d;
-    if (!strcmp(m, "load")) { getv(&need("value")->v, w, "value", &d); fitv(&d, w, "value"); o->ref = d; memset(&o->acc, 0, sizeof o->acc); }
-    else if (!strcmp(m, "accum")) { getv(&need("delta")->v, w, "delta", &d); fitv(&d, w, "delta"); vxor(&o->acc, &d, w); }
-    else if (!strcmp(m, "rollback")) {
-      getv(&need("delta")->v, w, "delta", &d); fitv(&d, w, "delta");
-#ifdef ATOMIK_BUGGY
-      if ((d.w[(w - 1) / 64] >> ((w - 1) % 64)) & 1) memset(&d, 0, sizeof d); /* the planted bug */
-#endif
-      vxor(&o->acc, &d, w);
-    } else if (!strcmp(m, "read")) { V s = o->ref; vxor(&s, &o->acc, w); pv(&s, w); return; }
-    else if (!strcmp(m, "swap")) { vxor(&o->ref, &o->acc, w); if (ATOMIK_MUTANT != 3) memset(&o->acc, 0, sizeof o->acc); }
+    if (!strcmp(m, "load")) { getv(&need("value")->v, w, "value", &d); fitv(&d, w, "value"); atomik_ctx_load(o->h, d.w); }
+    else if (!strcmp(m, "accum")) { getv(&need("delta")->v, w, "delta", &d); fitv(&d, w, "delta"); atomik_ctx_accum(o->h, d.w); }
+    else if (!strcmp(m, "rollback")) { getv(&need("delta")->v, w, "delta", &d); fitv(&d, w, "delta"); atomik_ctx_rollback(o->h, d.w); }
+    else if (!strcmp(m, "read") || !strcmp(m, "is_clean")) {
+      V r = {{0}}, a = {{0}}; atomik_ctx_get(o->h, r.w, a.w);
+      if (m[0] == 'i') { V z = {{0}}; put(veq(&a, &z, w) ? "true" : "false"); return; }
+      vxor(&r, &a, w); pv(&r, w); return;
+    } else if (!strcmp(m, "swap")) atomik_ctx_swap(o->h);
     else if (!strcmp(m, "merge")) {
       Obj *b = lookup("other", CTX);
       if (b->w != w) fail("width_mismatch", "cannot merge contexts of different widths");
-      if (ATOMIK_MUTANT != 5 && !veq(&b->ref, &o->ref, w)) fail("reference_mismatch", "merge expects a shared reference");
-      vxor(&o->acc, &b->acc, w);
-      if (ATOMIK_MUTANT == 6 && b != o) memset(&b->acc, 0, sizeof b->acc);
-    } else if (!strcmp(m, "accum_many")) { d = xor_values("deltas", w); vxor(&o->acc, &d, w); }
-    else if (!strcmp(m, "is_clean")) { put(vzero(&o->acc, w) ? "true" : "false"); return; }
-    state(&o->ref, &o->acc, w);
+      V r1 = {{0}}, r2 = {{0}}, a = {{0}}; atomik_ctx_get(o->h, r1.w, a.w); atomik_ctx_get(b->h, r2.w, a.w);
+      if (ATOMIK_MUTANT != 5 && !veq(&r1, &r2, w)) fail("reference_mismatch", "merge expects a shared reference");
+      atomik_ctx_merge(o->h, b->h);
+    } else if (!strcmp(m, "accum_many")) { int n = values("deltas", w); for (int i = 0; i < n; i++) atomik_ctx_accum(o->h, vals[i].w); }
+    ctx_state(o);
   } else if (!strcmp(op, "table.new")) {
     long long w = geti("width");
-    if (w < 1 || w > 64) fail("width", "tables hold widths 1..64");
+    if (w < 1 || w > 64 || !atomik_backend_caps()->has_width((int)w)) fail("width", "tables hold widths 1..64 (of the port's widths)");
     long long n = geti("size");
-    if (n < 1 || n > MAXT) fail("range", "size must be in 1..%d", MAXT);
+    if (n < 1 || n > MAXT || n > atomik_backend_caps()->max_table) fail("range", "size must be in 1..%lld", atomik_backend_caps()->max_table);
     const char *name = newname();
-    Obj *o = &objs[nobj]; memset(o, 0, sizeof *o);
-    o->tref = calloc(n, 8); o->tacc = calloc(n, 8); if (!o->tref || !o->tacc) exit(3);
-    strcpy(o->name, name); o->kind = TABLE; o->w = (int)w; o->n = n; nobj++;
+    Obj *o = &objs[nobj++]; memset(o, 0, sizeof *o);
+    strcpy(o->name, name); o->kind = TABLE; o->w = (int)w; o->n = n; o->h = atomik_table_new((int)w, n);
     put("{\"size\":%lld,\"width\":%lld}", n, w);
   } else if (!strncmp(op, "table.", 6)) {
     const char *m = op + 6; Obj *t = lookup("name", TABLE);
     if (!strcmp(m, "accum_batch") || !strcmp(m, "load_batch") || !strcmp(m, "read_batch")) {
+      static long long as[1024]; static uint64_t xs[1024];
       int na, nv = 0; Tok *a = arr("addrs", &na), *v = NULL; const char *vk = m[0] == 'a' ? "deltas" : "values";
+      if (na > 1024) fail("range", "at most 1024 addresses per request");
       for (int i = 0; i < na; i++) if (a[i].t != T_INT) fail("bad_request", "addrs must be integers");
       if (m[0] != 'r') { v = arr(vk, &nv); for (int i = 0; i < nv; i++) word(&v[i], vk); }
-      for (int i = 0; i < na; i++) addr(t, a[i].i);
+      for (int i = 0; i < na; i++) as[i] = addr(t, a[i].i);
       if (m[0] == 'r') {
         put("[");
-        for (int i = 0; i < na; i++) { put(i ? "," : ""); pword(t->tref[a[i].i] ^ t->tacc[a[i].i]); }
+        for (int i = 0; i < na; i++) { uint64_t r, x; atomik_table_get(t->h, as[i], &r, &x); put(i ? "," : ""); pword(r ^ x); }
         put("]"); return;
       }
-      for (int i = 0; i < nv; i++) fit(word(&v[i], vk), t->w, vk);
+      if (nv > 1024) fail("range", "at most 1024 values per request");
+      for (int i = 0; i < nv; i++) xs[i] = fitted(word(&v[i], vk), t->w, vk);
       if (na != nv) fail("shape", "addrs and %s must have the same length", vk);
-      for (int i = 0; i < na; i++) {
-        uint64_t x = fitted(word(&v[i], vk), t->w, vk);
-        if (ATOMIK_MUTANT == 7 && m[0] == 'a') { int dup = 0; for (int j = 0; j < i; j++) dup |= a[j].i == a[i].i; if (dup) continue; }
-        if (m[0] == 'a') t->tacc[a[i].i] = ATOMIK_MUTANT == 2 ? x : t->tacc[a[i].i] ^ x; else { t->tref[a[i].i] = x; t->tacc[a[i].i] = 0; }
-      }
+      if (m[0] == 'a') atomik_table_accum_batch(t->h, as, xs, na); else atomik_table_load_batch(t->h, as, xs, na);
       put("null"); return;
     }
     long long i = geti("addr"); uint64_t x = 0;
@@ -303,26 +295,25 @@ static void dispatch(const char *op) {
     if (vk) x = word(&need(vk)->v, vk);
     addr(t, i);
     if (vk) x = fitted(x, t->w, vk);
-    if (!strcmp(m, "read")) { pword(t->tref[i] ^ t->tacc[i]); return; }
-    if (!strcmp(m, "load")) { t->tref[i] = x; t->tacc[i] = 0; }
-    else if (!strcmp(m, "swap")) { t->tref[i] ^= t->tacc[i]; t->tacc[i] = 0; }
-    else t->tacc[i] ^= x;
-    put("{\"accumulator\":"); pword(t->tacc[i]); put(",\"addr\":%lld,\"reference\":", i); pword(t->tref[i]);
-    put(",\"state\":"); pword(t->tref[i] ^ t->tacc[i]); put("}");
+    if (!strcmp(m, "read")) { uint64_t r, a; atomik_table_get(t->h, i, &r, &a); pword(r ^ a); return; }
+    if (!strcmp(m, "load")) atomik_table_load(t->h, i, x);
+    else if (!strcmp(m, "swap")) atomik_table_swap(t->h, i);
+    else if (!strcmp(m, "accum")) atomik_table_accum(t->h, i, x);
+    else atomik_table_rollback(t->h, i, x);
+    addr_state(t, i);
   } else if (!strcmp(op, "fingerprint")) {
-    Field *f = need("data"); size_t n = f->v.t == T_STR ? strlen(f->v.s) : 1; uint64_t fp = 0;
+    Field *f = need("data"); size_t n = f->v.t == T_STR ? strlen(f->v.s) : 1;
     if (f->v.t != T_STR || n % 2) fail("bad_request", "data must be an even-length lowercase hex string");
+    uint8_t *bytes = must_alloc(n / 2 + 1);
     for (size_t i = 0; i < n; i++) {
       char c = f->v.s[i]; int d = isdigit((unsigned char)c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-      if (d < 0) fail("bad_request", "data must be an even-length lowercase hex string");
-      size_t b = i / 2, pos = b % 8;
-      if (ATOMIK_MUTANT == 4 && b >= n / 2 - (n / 2) % 8) pos = 7 - pos;
-      fp ^= (uint64_t)d << (pos * 8 + (i % 2 ? 0 : 4)); /* byte i/2, little-endian in its chunk */
+      if (d < 0) { free(bytes); fail("bad_request", "data must be an even-length lowercase hex string"); }
+      if (i % 2 == 0) bytes[i / 2] = (uint8_t)(d << 4); else bytes[i / 2] |= (uint8_t)d;
     }
-    pword(fp);
+    uint64_t fp = atomik_fingerprint(bytes, n / 2); free(bytes); pword(fp);
   } else if (!strcmp(op, "fingerprint.update_chunk")) {
     uint64_t a = word(&need("fp")->v, "fp"), b = word(&need("old")->v, "old"), c = word(&need("new")->v, "new");
-    pword(a ^ b ^ c);
+    pword(atomik_fingerprint_update(a, b, c));
   }
 }
 
