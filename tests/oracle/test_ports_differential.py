@@ -286,3 +286,36 @@ def test_c_port_follows_the_documented_validation_order(built: dict[str, Path]) 
     assert len(lines) > 30
     # The runner's comparison: same ok, id and error code as the oracle, line by line.
     assert runner.run_sequence([str(built["good"])], lines, 10) is None
+
+
+JS_PORT = ["node", str(PORTS / "js" / "port.mjs")]
+needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="no Node.js")
+
+
+@needs_node
+def test_js_shell_port_passes_vectors_fuzzing_and_the_validation_examples(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    caps = runner.Capabilities.from_hello(runner.hello(JS_PORT, 10))
+    assert caps.implementation == "atomik-js-sample" and caps.widths == ((1, MAX_WIDTH),)
+    passed, _, failures = runner.replay_vectors(JS_PORT, VEC, caps, 10)
+    assert failures == [] and passed >= 80
+    text = (ROOT / "spec" / "oracle.md").read_text()
+    block = text.split("<!-- validation-examples")[1].split("```text\n")[1].split("```")[0]
+    lines = [ln[len("setup ") :] if ln.startswith("setup ") else ln.rsplit(" -> ", 1)[0].strip()
+             for ln in block.splitlines() if ln.strip()]  # fmt: skip
+    assert runner.run_sequence(JS_PORT, lines, 10) is None
+    rc = runner.main(["--examples", "200", "--quiet", "--", *JS_PORT])
+    out = capsys.readouterr().out
+    assert rc == 0 and "every response agreed" in out, out
+
+
+@needs_node
+def test_js_planted_bug_is_found_by_the_default_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATOMIK_JS_MUTANT", "merge-moves")
+    rc = runner.main(["--quiet", "--", *JS_PORT])
+    out = capsys.readouterr().out
+    assert rc == 1 and "DIVERGENCE" in out, out
+    assert '"op":"ctx.merge"' in out
