@@ -319,3 +319,16 @@ def test_js_planted_bug_is_found_by_the_default_command(
     out = capsys.readouterr().out
     assert rc == 1 and "DIVERGENCE" in out, out
     assert '"op":"ctx.merge"' in out
+
+
+def test_runner_needs_no_dev_extra(built: dict[str, Path]) -> None:
+    # The oracle and the runner import nothing from the dev extra (Hypothesis, CrossHair, z3).
+    code = (
+        "import sys\n"
+        "for m in ('hypothesis', 'crosshair', 'z3', 'pytest', 'cocotb'): sys.modules[m] = None\n"
+        "from atomik.conformance import port\n"
+        f"sys.exit(port.main(['--examples', '30', '--quiet', '--', {str(built['good'])!r}]))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "every response agreed" in res.stdout
