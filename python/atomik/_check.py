@@ -138,8 +138,10 @@ def as_buffer(data: object, what: str) -> memoryview:
         raise AtomikTypeError(f"{what} must be bytes-like, got str")
     try:
         mv = memoryview(data)  # type: ignore[arg-type]
-    except TypeError:
+    except (TypeError, ValueError, BufferError):  # ValueError: e.g. a released memoryview
         raise AtomikTypeError(f"{what} must be bytes-like, got {_type_name(data)}") from None
+    if mv.nbytes == 0:
+        return memoryview(b"")  # an empty view of any shape, e.g. (0, 3): cast() refuses those
     if not mv.c_contiguous:
         mv = memoryview(mv.tobytes())  # e.g. a strided numpy view: copy it into one flat buffer
     return mv.cast("B") if mv.format != "B" or mv.ndim != 1 else mv

@@ -297,9 +297,24 @@ def encode_sparse(delta: BytesLike | U64Array) -> bytes:
     return SparseDelta.from_dense(delta).encode()
 
 
-def decode_sparse(data: BytesLike) -> bytes:
-    """Decode :func:`encode_sparse`'s output back to the dense delta bytes."""
-    return SparseDelta.decode(data).to_dense()
+#: Largest dense delta :func:`decode_sparse` builds unless its caller allows more: 8 bytes of
+#: input may declare a 4 GiB state, so the bound is checked before anything is allocated.
+MAX_DENSE_BYTES = 1 << 24
+
+
+def decode_sparse(data: BytesLike, *, max_length: int = MAX_DENSE_BYTES) -> bytes:
+    """Decode :func:`encode_sparse`'s output back to the dense delta bytes.
+
+    Raises :class:`~atomik.errors.FrameLengthError` (before allocating) when the declared state
+    is longer than ``max_length`` bytes; decode with :meth:`SparseDelta.decode` to keep it sparse.
+    """
+    limit = check_count(max_length, "max_length")
+    sd = SparseDelta.decode(data)
+    if sd.length > limit:
+        raise FrameLengthError(
+            f"sparse delta declares a {sd.length}-byte state, more than max_length={limit}"
+        )
+    return sd.to_dense()
 
 
 def apply_sparse(state: BytesLike, delta: SparseDelta) -> bytes:

@@ -38,6 +38,7 @@ is reopened, so nothing is acknowledged into a file recovery will not read.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import struct
 from collections.abc import Iterable
@@ -280,6 +281,9 @@ class PersistentTable:
         try:
             next_seq, count = _SNAP_HEAD.unpack_from(block, 0)
             off = _SNAP_HEAD.size
+            if count * (4 + 2 * nb) > len(block) - off:
+                raise struct.error(f"{count} entries cannot fit in {len(block)} bytes")
+            prev_addr = -1
             for _ in range(count):
                 (addr,) = _U32.unpack_from(block, off)
                 off += 4
@@ -288,18 +292,33 @@ class PersistentTable:
                 if len(block[off : off + 2 * nb]) != 2 * nb:
                     raise struct.error("entry cut short")
                 off += 2 * nb
+                # canonical (what _snapshot_bytes writes): addresses strictly increasing, so none
+                # is listed twice, and only non-zero entries
+                if addr <= prev_addr:
+                    raise struct.error(f"address {addr} after address {prev_addr}: not increasing")
+                if ref == 0 and acc == 0:
+                    raise struct.error(f"address {addr}: an all-zero entry is never written")
+                prev_addr = addr
                 a = check_addr(addr, t.num_contexts)
                 t.load(a, check_value(ref, t.width, "reference"))
                 t.accum(a, check_value(acc, t.width, "accumulator"))
             (origins,) = _U32.unpack_from(block, off)
             off += 4
+            prev_origin = -1
             for _ in range(origins):
                 o, w, k = _ORIGIN.unpack_from(block, off)
                 off += _ORIGIN.size
+                if off + 8 * k > len(block):
+                    raise struct.error(f"origin {o}: {k} ahead seqs cut short")
                 seqs = [_U64.unpack_from(block, off + 8 * i)[0] for i in range(k)]
                 off += 8 * k
+                if o <= prev_origin:
+                    raise struct.error(f"origin {o} after origin {prev_origin}: not increasing")
+                prev_origin = o
                 if w < -1 or any(s <= w + 1 for s in seqs):
                     raise struct.error(f"origin {o}: watermark {w} and ahead seqs inconsistent")
+                if any(a >= b for a, b in itertools.pairwise(seqs)):
+                    raise struct.error(f"origin {o}: ahead seqs not strictly increasing")
                 if w >= 0:
                     r._water[o] = w
                 if seqs:
@@ -342,9 +361,14 @@ class PersistentTable:
             raise LogCorruptionError(f"{where}: not an atomik log (magic {bytes(fields[0])!r})")
         if stored != crc32c(data[: _HEADER.size]):
             raise LogCorruptionError(f"{where}: header CRC32C mismatch; file not modified")
-        _, version, _flags, width, num, rid, epoch, snap_len = fields
+        _, version, flags, width, num, rid, epoch, snap_len = fields
         if version != LOG_VERSION:
             raise LogCorruptionError(f"{where}: log version {version}, expected {LOG_VERSION}")
+        if flags != 0:
+            raise LogCorruptionError(
+                f"{where}: header flags byte 0x{flags:02x}, expected 0 (no flags are defined); "
+                "file not modified"
+            )
         r = self._replica
         want = (r.table.width, r.table.num_contexts, r.replica_id, r.epoch)
         if (width, num, rid, epoch) != want:

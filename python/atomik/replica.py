@@ -156,6 +156,7 @@ class Digest:
         off, end = _DIGEST_HEAD.size, n - _CRC.size
         water: dict[int, int] = {}
         ahead: dict[int, frozenset[int]] = {}
+        prev = -1
         for _ in range(count):
             if off + _DIGEST_ORIGIN.size > end:
                 raise FrameLengthError("digest is cut short")
@@ -163,13 +164,26 @@ class Digest:
             off += _DIGEST_ORIGIN.size
             if off + k * _U64.size > end:
                 raise FrameLengthError("digest is cut short")
-            seqs = frozenset(_U64.unpack_from(mv, off + i * _U64.size)[0] for i in range(k))
+            seqs = [_U64.unpack_from(mv, off + i * _U64.size)[0] for i in range(k)]
             off += k * _U64.size
-            if o in water or w < -1:
-                raise FrameFieldError(f"digest origin {o} repeated or watermark {w} < -1")
+            # canonical (what encode writes): origins strictly increasing, watermark >= -1, ahead
+            # seqs strictly increasing and above watermark + 1 (that one would extend the mark)
+            if o <= prev:
+                raise FrameFieldError(f"digest origin {o} after origin {prev}: not increasing")
+            if w < -1:
+                raise FrameFieldError(f"digest origin {o}: watermark {w} < -1")
+            low = w + 1
+            for s in seqs:
+                if s <= low:
+                    raise FrameFieldError(
+                        f"digest origin {o}: ahead seq {s} must exceed {low} (watermark {w} + 1) "
+                        "and the seq before it"
+                    )
+                low = s
+            prev = o
             water[o] = w
             if seqs:
-                ahead[o] = seqs
+                ahead[o] = frozenset(seqs)
         if off != end:
             raise FrameLengthError(f"digest has {end - off} trailing bytes")
         return cls(epoch, water, ahead)
