@@ -49,7 +49,8 @@ def capabilities(entries: int, width: int = 64, max_table: int = 8) -> Capabilit
     ops = [
         "hello", "reset", "ctx.new", "ctx.load", "ctx.accum", "ctx.rollback", "ctx.read",
         "ctx.swap", "ctx.state", "ctx.is_clean", "table.new", "table.load", "table.accum",
-        "table.rollback", "table.read", "table.swap", "table.accum_batch", "table.read_batch",
+        "table.rollback", "table.read", "table.swap", "table.accum_batch", "table.load_batch",
+        "table.read_batch",
     ]  # fmt: skip
     return Capabilities("atomik-hdl-bridge", frozenset(ops), ((width, width),),
                         min(max_table, entries))  # fmt: skip
@@ -130,7 +131,7 @@ class CoreBridge:
             return {"size": req["size"], "width": req["width"]}
         base, _ = self.objects[req["name"]]
         kind, verb = op.split(".")
-        addr = base + req["addr"] if kind == "table" and "addr" in req else base
+        addr = base + req["addr"] if "addr" in req else base
         if verb == "load":
             await self.core.load(addr, int(req["value"], 16))
         elif verb in ("accum", "rollback"):
@@ -141,6 +142,10 @@ class CoreBridge:
             deltas = [int(d, 16) for d in req["deltas"]]
             pairs = [(base + a, d) for a, d in zip(req["addrs"], deltas, strict=True)]
             await self.core.accum_batch(pairs)
+            return None
+        elif verb == "load_batch":
+            for a, v in zip(req["addrs"], req["values"], strict=True):
+                await self.core.load(base + a, int(v, 16))  # in order: the last load wins
             return None
         elif verb == "read_batch":
             out = []

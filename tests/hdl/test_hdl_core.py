@@ -108,7 +108,11 @@ def _run_cocotb(tmp: Path, defines: dict[str, object], seed: int) -> tuple[int, 
             hdl_toplevel="atomik_core",
             build_dir=tmp,
             test_dir=tmp,
-            extra_env={"ATOMIK_HDL_SEED": str(seed), "ATOMIK_HDL_SEQUENCES": "25"},
+            extra_env={
+                "ATOMIK_HDL_SEED": str(seed),
+                "ATOMIK_HDL_SEQUENCES": "25",
+                "ATOMIK_VECTORS": str(HERE.parents[1] / "spec" / "vectors"),
+            },
             log_file=log,
         )
     except SystemExit:  # the runner exits 1 when a cocotb test failed; the XML says which
@@ -127,8 +131,10 @@ def _run_cocotb(tmp: Path, defines: dict[str, object], seed: int) -> tuple[int, 
 def test_sample_core_under_icarus_matches_the_reference(tmp_path: Path) -> None:
     seed = int(os.environ.get("ATOMIK_HDL_SEED", "1"))
     n, failed, log = _run_cocotb(tmp_path / "good", {}, seed)
-    assert n == 1 and failed == 0, log[-3000:]
+    assert n == 2 and failed == 0, log[-3000:]
     assert "census:" in log
+    replayed = int(log.split("vectors replayed through the bridge: ")[1].split()[0])
+    assert replayed >= 5, log[-3000:]
     n, failed, log = _run_cocotb(tmp_path / "buggy", {"ATOMIK_BUGGY_BATCH": 1}, seed)
-    assert n == 1 and failed == 1, log[-3000:]
+    assert n == 2 and failed == 2, log[-3000:]  # both the fuzz sequences and the vectors
     assert "hardware diverges at request" in log
