@@ -1061,32 +1061,90 @@ def renumber(lines: Iterable[str]) -> list[str]:
     return out
 
 
+_ZERO_WORD = "0x0000000000000000"
+
+
+def _word_paths(obj: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Paths to the non-zero words inside a decoded request (values, lists of values)."""
+    if isinstance(obj, str):
+        return [path] if len(obj) == 18 and obj.startswith("0x") and obj != _ZERO_WORD else []
+    if isinstance(obj, dict):
+        return [q for k in sorted(obj) if k != "seq" for q in _word_paths(obj[k], (*path, k))]
+    if isinstance(obj, list):
+        return [q for i, x in enumerate(obj) for q in _word_paths(x, (*path, i))]
+    return []
+
+
+def _zeroed(lines: list[str], where: list[tuple[int, tuple[Any, ...]]]) -> list[str]:
+    """``lines`` with the words at ``where`` (line index, path) set to zero."""
+    objs: dict[int, Any] = {}
+    for i, path in where:
+        obj = objs.setdefault(i, json.loads(lines[i]))
+        node = obj
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = _ZERO_WORD
+    return [dump_line(objs[i]) if i in objs else line for i, line in enumerate(lines)]
+
+
 def shrink(
-    driver: Driver, div: Divergence, *, max_runs: int = 400, max_time: float = 30.0
+    driver: Driver, div: Divergence, *, max_runs: int = 600, max_time: float = 30.0
 ) -> Divergence:
-    """Remove requests while the port still diverges on a request of the same op (chunks, then
-    single lines), renumbering ids each time; return the smallest divergence found."""
+    """Shrink a divergence while the port still diverges on a request of the same op: remove
+    requests (chunks, then single lines), then set words of the values to zero (chunks, then
+    single words), renumbering ids each time; return the smallest divergence found."""
     op = div.op
     best = div
     cur = renumber(div.repro)
     best.lines, best.index = cur, len(cur) - 1
     deadline = time.monotonic() + max_time
     runs = 0
+
+    def attempt(cand: list[str]) -> bool:
+        nonlocal cur, best, runs
+        runs += 1
+        d = driver.run(cand) if cand else None
+        if d is not None and d.op == op:
+            cur = d.repro
+            best = Divergence(cur, len(cur) - 1, d.oracle, d.port, d.why)
+            return True
+        return False
+
+    def budget() -> bool:
+        return runs < max_runs and time.monotonic() < deadline
+
     chunk = max(1, len(cur) // 2)
     while chunk >= 1:
         i = 0
-        while i < len(cur) and runs < max_runs and time.monotonic() < deadline:
-            cand = renumber(cur[:i] + cur[i + chunk :])
-            runs += 1
-            d = driver.run(cand) if cand else None
-            if d is not None and d.op == op:
-                cur = d.repro
-                best = Divergence(cur, len(cur) - 1, d.oracle, d.port, d.why)
-            else:
+        while i < len(cur) and budget():
+            if not attempt(renumber(cur[:i] + cur[i + chunk :])):
                 i += chunk
         if chunk == 1:
             break
         chunk //= 2
+
+    def positions() -> list[tuple[int, tuple[Any, ...]]]:
+        out = []
+        for i, line in enumerate(cur):
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            out += [(i, p) for p in _word_paths(obj)] if isinstance(obj, dict) else []
+        return out
+
+    pos = positions()
+    chunk = max(1, len(pos) // 2)
+    while pos and budget():
+        i = 0
+        while i < len(pos) and budget():
+            if attempt(_zeroed(cur, pos[i : i + chunk])):
+                pos = positions()  # the lines (and their words) may have changed
+            else:
+                i += chunk
+        if chunk == 1:
+            break
+        chunk = max(1, chunk // 2)
     best.found_after, best.original_length = div.found_after, div.original_length
     best.shrink_runs = runs
     return best
