@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from atomik.conformance import port as runner
+from atomik.errors import AtomikError
 from atomik.oracle import MAX_WIDTH
+from atomik.wire import decode
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = ROOT / "tests" / "ports"
@@ -103,10 +105,21 @@ def test_width64_core_port_replays_vectors_and_default_fuzz_without_false_diverg
     assert "every response agreed" in out
 
 
-def test_generator_never_leaves_the_announced_capabilities() -> None:
-    caps = runner.Capabilities.from_hello(
-        {"ops": ["ctx.new", "ctx.load", "ctx.accum", "ctx.read", "hello"], "widths": [64]}
-    )
+@pytest.mark.parametrize(
+    "hello",
+    [
+        {"ops": ["ctx.new", "ctx.load", "ctx.accum", "ctx.read", "hello"], "widths": [64]},
+        # tables without read_batch: the follow-up reads after a batch use table.read
+        {"ops": ["hello", "table.new", "table.accum_batch", "table.read"], "widths": [[1, 16]],
+         "max_table": 3},
+        # no read op at all, odd widths, no ctx.new (so every ctx op targets a missing name)
+        {"ops": ["hello", "ctx.accum", "ctx.merge", "table.load_batch"], "widths": [7, [100, 130]]},
+        {"ops": ["hello", "ctx.new", "ctx.merge", "ctx.accum", "wire.decode", "delta.compose"],
+         "widths": [200]},
+    ],
+)  # fmt: skip
+def test_generator_never_leaves_the_announced_capabilities(hello: dict[str, object]) -> None:
+    caps = runner.Capabilities.from_hello(hello)
     gen = runner.Generator(caps, random.Random(1))
     ops: set[str] = set()
     for _ in range(300):
@@ -120,12 +133,21 @@ def test_generator_never_leaves_the_announced_capabilities() -> None:
             op = req.get("op")
             ops.add(op if isinstance(op, str) else "?")
             w = req.get("width")
-            if type(w) is int and 1 <= w <= MAX_WIDTH:
-                assert w == 64, line
+            if type(w) is int and 1 <= w <= (64 if op == "table.new" else MAX_WIDTH):
+                assert caps.has_width(w), line
+            n = req.get("size")
+            if op == "table.new" and type(n) is int and 1 <= n <= 65536:
+                assert n <= caps.max_table, line
+            if op == "wire.decode" and isinstance(req.get("frame"), str):
+                try:
+                    msg = decode(bytes.fromhex(req["frame"]))
+                except AtomikError:
+                    continue  # a damaged frame: every implementation rejects it the same way
+                assert caps.has_width(msg.width), line
     # Only the announced ops, plus the lines every port rejects the same way (a non-string op,
     # an op nobody has, a hello with a bad version).
     assert ops - {"?", "no.such.op"} <= caps.ops, ops
-    assert {"ctx.new", "ctx.load", "ctx.accum", "ctx.read"} <= ops
+    assert ops & caps.ops == caps.ops, ops  # and every announced op is exercised
 
 
 def test_generator_is_weighted_toward_the_algebra() -> None:
