@@ -588,7 +588,9 @@ class Generator:
         x = self.rng.getrandbits(w)
         if w % 64:
             hi = (w + 63) // 64 * 64
-            return to_word(x | 1 << self.rng.randrange(w, hi), hi), "range"
+            # Half the time exactly bit w (the off-by-one edge), else any bit up to the word end.
+            bit = w if self.rng.random() < 0.5 else self.rng.randrange(w, hi)
+            return to_word(x | 1 << bit, hi), "range"
         if w > 64:
             words = to_word(x, w)
             assert isinstance(words, list)
