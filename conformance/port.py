@@ -627,7 +627,7 @@ class Generator:
         if "table.new" in self.caps.ops and self.table_widths and rng.random() < 0.5:
             self.new_table()
         while len(self.lines) < length:
-            if rng.random() < 0.05:
+            if rng.random() < 0.05 or not self.ops:
                 self.raw()
                 continue
             op = rng.choices(self.ops, self.weights)[0]

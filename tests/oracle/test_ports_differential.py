@@ -116,6 +116,7 @@ def test_width64_core_port_replays_vectors_and_default_fuzz_without_false_diverg
         {"ops": ["hello", "ctx.accum", "ctx.merge", "table.load_batch"], "widths": [7, [100, 130]]},
         {"ops": ["hello", "ctx.new", "ctx.merge", "ctx.accum", "wire.decode", "delta.compose"],
          "widths": [200]},
+        {"ops": ["hello"], "widths": [8]},  # nothing but the lines every port rejects
     ],
 )  # fmt: skip
 def test_generator_never_leaves_the_announced_capabilities(hello: dict[str, object]) -> None:
