@@ -73,6 +73,41 @@ ERROR_CODES: dict[str, str] = {
     "internal": "an unexpected failure inside the implementation (a bug: please report it)",
 }
 
+def _pure_kernels_without_numba() -> bool:
+    """Let the oracle run where numba is not installed (the light install, spec/ports.md).
+
+    atomik's kernels are ``numba.njit(cache=True)`` functions whose plain bodies are their pure
+    twins. When numba cannot be imported (and the kernels are not loaded yet), a stand-in
+    ``numba`` module whose ``njit`` returns the function unchanged is registered, so the kernels
+    *are* their twins, exactly as under ``NUMBA_DISABLE_JIT=1``. Returns True when it did so.
+    """
+    import importlib.util
+
+    if "atomik.kernels" in sys.modules:
+        return False
+    try:
+        present = importlib.util.find_spec("numba") is not None  # does not import it
+    except (ImportError, ValueError):
+        present = False
+    if not present:
+        import types
+
+        shim = types.ModuleType("numba")
+
+        def njit(*args: Any, **kwargs: Any) -> Any:
+            if len(args) == 1 and callable(args[0]) and not kwargs:
+                return args[0]
+            return lambda fn: fn
+
+        shim.njit = njit  # type: ignore[attr-defined]
+        sys.modules["numba"] = shim
+        return True
+    return False
+
+
+#: True when this process runs the kernels' pure twins because numba is not installed.
+PURE_KERNELS = _pure_kernels_without_numba()
+
 _WORD = re.compile(r"0x[0-9a-f]{16}\Z")
 _HEX = re.compile(r"(?:[0-9a-f]{2})*\Z")
 _NAME = re.compile(r"[A-Za-z0-9_]{1,32}\Z")

@@ -355,3 +355,27 @@ def test_runner_needs_no_dev_extra(built: dict[str, Path]) -> None:
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "every response agreed" in res.stdout
+
+
+def test_light_oracle_without_numba_agrees_with_the_full_one(tmp_path: Path) -> None:
+    # The light install: no numba (nor rich, nor the dev extra). The oracle then runs the kernels'
+    # pure twins; as a port it must agree with the in-process (numba-compiled) oracle on every
+    # vector and on generated sequences.
+    light = tmp_path / "light_oracle.py"
+    light.write_text(
+        "import sys\n"
+        "for m in ('numba', 'llvmlite', 'hypothesis', 'crosshair', 'z3', 'rich', 'pytest'):\n"
+        "    sys.modules[m] = None\n"
+        "from atomik import oracle\n"
+        "assert oracle.PURE_KERNELS\n"
+        "sys.exit(oracle.main([]))\n"
+    )
+    from atomik import oracle
+
+    assert not oracle.PURE_KERNELS  # this side runs the compiled kernels
+    cmd = [sys.executable, str(light)]
+    passed, skipped, failures = runner.replay_vectors(cmd, VEC, runner.hello(cmd, 30), 30)
+    assert failures == [] and skipped == [] and passed >= 100
+    res = runner.fuzz(cmd, runner.hello(cmd, 30), examples=60, timeout=30)
+    assert res.divergences == [], res.divergences[0].report(cmd)
+    assert res.census.by_op["table.accum_batch"]["ok"] > 0  # the scatter kernels ran
