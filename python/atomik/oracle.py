@@ -34,6 +34,7 @@ __all__ = [
     "MAX_TABLE",
     "MAX_WIDTH",
     "PROTOCOL_VERSION",
+    "PURE_KERNELS",
     "ProtocolError",
     "Session",
     "dump_line",
