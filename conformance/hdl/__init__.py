@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from atomik.conformance.port import Capabilities, Generator, compare
+from atomik.conformance.port import Capabilities, Generator, compare, int_of
 from atomik.oracle import Session, dump_line, to_word
 
 __all__ = [
@@ -121,7 +121,7 @@ class CoreBridge:
         if op == "ctx.new":
             a = self._alloc(1)
             self.objects[req["name"]] = (a, 0)
-            await self.core.load(a, int(req.get("initial", "0x0"), 16))
+            await self.core.load(a, int_of(req.get("initial", "0x0")))
             return await self._state(a)
         if op == "table.new":
             base = self._alloc(req["size"])
@@ -133,9 +133,9 @@ class CoreBridge:
         kind, verb = op.split(".")
         addr = base + req["addr"] if "addr" in req else base
         if verb == "load":
-            await self.core.load(addr, int(req["value"], 16))
+            await self.core.load(addr, int_of(req["value"]))
         elif verb in ("accum", "rollback"):
-            await self.core.accum(addr, int(req["delta"], 16))
+            await self.core.accum(addr, int_of(req["delta"]))
         elif verb == "swap":
             await self.core.swap(addr)
         elif verb == "accum_batch":
@@ -157,7 +157,7 @@ class CoreBridge:
         if verb == "read":
             return state["state"]
         if verb == "is_clean":
-            return int(state["accumulator"], 16) == 0
+            return int_of(state["accumulator"]) == 0
         return {"addr": req["addr"], **state} if kind == "table" else state
 
 

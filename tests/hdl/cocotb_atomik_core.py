@@ -23,18 +23,21 @@ from atomik.conformance.hdl import (
 async def scoreboard_against_reference(dut: object) -> None:
     """Every accepted request of every generated sequence answers as the reference does."""
     entries = int(os.environ.get("ATOMIK_HDL_ENTRIES", "64"))
+    width = int(os.environ.get("ATOMIK_HDL_WIDTH", "64"))  # the core's W parameter
     seed = int(os.environ.get("ATOMIK_HDL_SEED", "1"))
     count = int(os.environ.get("ATOMIK_HDL_SEQUENCES", "40"))
     driver = CocotbCoreDriver(dut)
     await driver.start()
-    bridge = CoreBridge(driver, entries)
+    bridge = CoreBridge(driver, entries, width)
     board = Scoreboard()
-    for k, lines in enumerate(sequences(capabilities(entries), seed, count), 1):
+    for k, lines in enumerate(sequences(capabilities(entries, width), seed, count), 1):
         bad = await board.run(bridge, lines)
         if bad is not None:
             raise AssertionError(f"sequence {k} (seed {seed}): {bad.report()}")
     dut._log.info("census: %s", dict(sorted(board.census.items())))
-    assert board.census["table.accum_batch"] > 0 and board.census["ctx.accum"] > 0
+    assert board.census["ctx.accum"] > 0
+    if width <= 64:  # tables hold widths 1..64
+        assert board.census["table.accum_batch"] > 0
 
 
 @cocotb.test()

@@ -87,7 +87,13 @@ def _icarus() -> str | None:
     return shutil.which("iverilog")
 
 
-def _run_cocotb(tmp: Path, defines: dict[str, object], seed: int) -> tuple[int, int, str]:
+def _run_cocotb(
+    tmp: Path,
+    defines: dict[str, object],
+    seed: int,
+    width: int = 64,
+    testcase: str | None = None,
+) -> tuple[int, int, str]:
     pytest.importorskip("cocotb", reason="cocotb not installed (pip install -e '.[dev]')")
     from cocotb_tools.runner import get_runner
 
@@ -97,6 +103,7 @@ def _run_cocotb(tmp: Path, defines: dict[str, object], seed: int) -> tuple[int, 
         hdl_toplevel="atomik_core",
         build_dir=tmp,
         defines=defines,
+        parameters={"W": width},
         always=True,
     )
     if str(HERE) not in sys.path:
@@ -111,9 +118,11 @@ def _run_cocotb(tmp: Path, defines: dict[str, object], seed: int) -> tuple[int, 
             extra_env={
                 "ATOMIK_HDL_SEED": str(seed),
                 "ATOMIK_HDL_SEQUENCES": "25",
+                "ATOMIK_HDL_WIDTH": str(width),
                 "ATOMIK_VECTORS": str(HERE.parents[1] / "spec" / "vectors"),
             },
             log_file=log,
+            testcase=testcase,
         )
     except SystemExit:  # the runner exits 1 when a cocotb test failed; the XML says which
         xml = next(tmp.glob("*.result.xml"))
@@ -138,3 +147,15 @@ def test_sample_core_under_icarus_matches_the_reference(tmp_path: Path) -> None:
     n, failed, log = _run_cocotb(tmp_path / "buggy", {"ATOMIK_BUGGY_BATCH": 1}, seed)
     assert n == 2 and failed == 2, log[-3000:]  # both the fuzz sequences and the vectors
     assert "hardware diverges at request" in log
+
+
+@pytest.mark.skipif(
+    _icarus() is None, reason="Icarus Verilog (Debian package iverilog) is not installed"
+)
+def test_a_wide_core_matches_the_reference(tmp_path: Path) -> None:
+    # The same core with W = 128: wide values (two words) through the bridge, contexts only.
+    n, failed, log = _run_cocotb(
+        tmp_path / "wide", {}, seed=2, width=128, testcase="scoreboard_against_reference"
+    )
+    assert n == 1 and failed == 0, log[-3000:]
+    assert "'ctx.accum'" in log
