@@ -379,3 +379,44 @@ def test_light_oracle_without_numba_agrees_with_the_full_one(tmp_path: Path) -> 
     res = runner.fuzz(cmd, runner.hello(cmd, 30), examples=60, timeout=30)
     assert res.divergences == [], res.divergences[0].report(cmd)
     assert res.census.by_op["table.accum_batch"]["ok"] > 0  # the scatter kernels ran
+
+
+@pytest.fixture(scope="module")
+def rust_port(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    if shutil.which("cargo") is None:
+        pytest.skip("no Rust toolchain (cargo)")
+    target = tmp_path_factory.mktemp("rust-target")
+    subprocess.run(
+        ["cargo", "build", "--release", "--offline", "-q", "--manifest-path",
+         str(PORTS / "rust" / "Cargo.toml"), "--target-dir", str(target)],
+        check=True,
+        timeout=600,
+    )  # fmt: skip
+    return [str(target / "release" / "atomik_port")]
+
+
+def test_rust_shell_port_passes_vectors_fuzzing_and_the_validation_examples(
+    rust_port: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    caps = runner.Capabilities.from_hello(runner.hello(rust_port, 10))
+    assert caps.implementation == "atomik-rust-sample" and caps.widths == ((1, MAX_WIDTH),)
+    passed, _, failures = runner.replay_vectors(rust_port, VEC, caps, 10)
+    assert failures == [] and passed >= 80
+    text = (ROOT / "spec" / "oracle.md").read_text()
+    block = text.split("<!-- validation-examples")[1].split("```text\n")[1].split("```")[0]
+    lines = [ln[len("setup ") :] if ln.startswith("setup ") else ln.rsplit(" -> ", 1)[0].strip()
+             for ln in block.splitlines() if ln.strip()]  # fmt: skip
+    assert runner.run_sequence(rust_port, lines, 10) is None
+    rc = runner.main(["--examples", "200", "--quiet", "--", *rust_port])
+    out = capsys.readouterr().out
+    assert rc == 0 and "every response agreed" in out, out
+
+
+def test_rust_planted_bug_is_found_by_the_default_command(
+    rust_port: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATOMIK_RUST_MUTANT", "batch-drops-repeats")
+    rc = runner.main(["--quiet", "--", *rust_port])
+    out = capsys.readouterr().out
+    assert rc == 1 and "DIVERGENCE" in out, out
+    assert '"op":"table.accum_batch"' in out
