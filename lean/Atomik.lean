@@ -6,3 +6,4 @@ public import Atomik.Fingerprint
 public import Atomik.Table
 public import Atomik.EventLog
 public import Atomik.Replica
+public import Atomik.Wire

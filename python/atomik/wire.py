@@ -8,6 +8,11 @@ and a CRC32C (Castagnoli, from the ``crc32c`` package) over every byte before it
 Decoding is total on bytes: it returns exactly the message that was encoded, or raises a
 :class:`~atomik.errors.FrameError` subclass saying what is wrong — never another exception, never a
 partial or different message.
+
+Lean: ``Atomik.Wire`` models these bytes (``encode``, ``decode``, ``frameSize``, ``crc32c``) and
+proves the round trip (``decode_encode``), canonicity (``encode_of_decode``: the only bytes that
+decode to ``m`` are ``encode(m)``), the frame size and each error; the hand properties of
+``conformance/properties/wire.py`` hold this module to them.
 """
 
 from __future__ import annotations

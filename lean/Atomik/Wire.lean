@@ -1,0 +1,607 @@
+module
+
+public section
+
+set_option autoImplicit false
+
+/-!
+# Bytes: little-endian words, CRC32C and the v1 wire frame
+
+The model of `atomik/wire.py` (and of the word layout `atomik._check` uses for wide values) as
+functions over lists of bytes (`List (BitVec 8)`, first byte first).
+
+* `toLE b k n` is the `k` little-endian digits of `n` in base `2^b`; `ofLE` reads them back. Wide
+  values travel as `toWords` (⌈w/64⌉ 64-bit words, the top word holding only the bits below `w`)
+  and as `toBytes` (⌈w/8⌉ bytes); XOR commutes with both (`toWords_xor`, `toBytes_xor`), so a
+  word-wise kernel computes the bit-vector XOR.
+* `crc32c` is the reflected Castagnoli CRC, bit by bit (check value `crc32c_check`).
+* `encode` / `decode` are the single-message frame, with the decoder's checks in the order the
+  Python code makes them and the same error kinds (`Err`). Theorems: `decode_encode` (round trip),
+  `encode_of_decode` (canonicity: the only bytes that decode to `m` are `encode m`),
+  `length_encode` (frame size), and the error theorems for a wrong magic, version, kind, length,
+  checksum and field range.
+-/
+
+namespace Atomik.Wire
+
+/-- A byte string, first byte first. Python: bytes. -/
+abbrev Bytes := List (BitVec 8)
+
+/-! ## Little-endian digits -/
+
+/-- The `k` little-endian digits of `n` in base `2^b` (so `n` is reduced modulo `2^(b*k)`). Python: int.to_bytes(k, "little") for b = 8, atomik._check.int_to_words for b = 64. -/
+@[expose] def toLE (b : Nat) : Nat → Nat → List (BitVec b)
+  | 0, _ => []
+  | k + 1, n => BitVec.ofNat b n :: toLE b k (n / 2 ^ b)
+
+/-- The number whose little-endian digits in base `2^b` are the list. Python: int.from_bytes(bs, "little"), atomik._check.words_to_int. -/
+@[expose] def ofLE {b : Nat} : List (BitVec b) → Nat
+  | [] => 0
+  | x :: xs => x.toNat + 2 ^ b * ofLE xs
+
+/-- Read a `k`-byte little-endian field off the front of a byte string: its value and the rest. Python: struct.unpack_from. -/
+@[expose] noncomputable def readLE (k : Nat) (bs : Bytes) : Nat × Bytes := (ofLE (bs.take k), bs.drop k)
+
+/-- The digit list has exactly `k` digits. Python: int.to_bytes. -/
+theorem length_toLE (b k n : Nat) : (toLE b k n).length = k := by
+  induction k generalizing n with
+  | zero => rfl
+  | succ k ih => simp [toLE, ih]
+
+/-- Reading the digits back gives the number reduced modulo `(2^b)^k`. Python: int.from_bytes. -/
+theorem ofLE_toLE (b k n : Nat) : ofLE (toLE b k n) = n % (2 ^ b) ^ k := by
+  induction k generalizing n with
+  | zero => simp [toLE, ofLE, Nat.pow_zero, Nat.mod_one]
+  | succ k ih =>
+    simp only [toLE, ofLE, ih, BitVec.toNat_ofNat]
+    rw [Nat.pow_succ, Nat.mul_comm ((2 ^ b) ^ k) (2 ^ b), Nat.mod_mul]
+
+/-- A number below `2^(b*k)` survives the digit round trip. Python: int.from_bytes. -/
+theorem ofLE_toLE_of_lt {b k n : Nat} (h : n < 2 ^ (b * k)) : ofLE (toLE b k n) = n := by
+  rw [ofLE_toLE, ← Nat.pow_mul]
+  exact Nat.mod_eq_of_lt h
+
+/-- A list of `k` digits denotes a number below `(2^b)^k`. Python: int.from_bytes. -/
+theorem ofLE_lt {b : Nat} (xs : List (BitVec b)) : ofLE xs < (2 ^ b) ^ xs.length := by
+  induction xs with
+  | nil => simp [ofLE]
+  | cons x xs ih =>
+    simp only [ofLE, List.length_cons, Nat.pow_succ]
+    have hx : x.toNat < 2 ^ b := x.isLt
+    have h1 : ofLE xs + 1 ≤ (2 ^ b) ^ xs.length := ih
+    calc x.toNat + 2 ^ b * ofLE xs < 2 ^ b + 2 ^ b * ofLE xs := Nat.add_lt_add_right hx _
+      _ = 2 ^ b * (ofLE xs + 1) := by rw [Nat.mul_add, Nat.mul_one, Nat.add_comm]
+      _ ≤ 2 ^ b * (2 ^ b) ^ xs.length := Nat.mul_le_mul_left _ h1
+      _ = (2 ^ b) ^ xs.length * 2 ^ b := Nat.mul_comm _ _
+
+/-- Writing the value of a digit list with as many digits gives the list back: the encoding is canonical. Python: int.to_bytes. -/
+theorem toLE_ofLE {b : Nat} (xs : List (BitVec b)) : toLE b xs.length (ofLE xs) = xs := by
+  induction xs with
+  | nil => rfl
+  | cons x xs ih =>
+    simp only [List.length_cons, toLE, ofLE]
+    have hx : x.toNat < 2 ^ b := x.isLt
+    have h1 : BitVec.ofNat b (x.toNat + 2 ^ b * ofLE xs) = x := by
+      apply BitVec.eq_of_toNat_eq
+      simp only [BitVec.toNat_ofNat, Nat.add_mul_mod_self_left, Nat.mod_eq_of_lt hx]
+    have h2 : (x.toNat + 2 ^ b * ofLE xs) / 2 ^ b = ofLE xs := by
+      rw [Nat.add_mul_div_left _ _ (Nat.two_pow_pos b), Nat.div_eq_of_lt hx, Nat.zero_add]
+    rw [h1, h2, ih]
+
+/-- XOR of two numbers, digit by digit. Python: numpy's word-wise `^` on uint64 arrays. -/
+theorem toLE_xor (b k m n : Nat) :
+    toLE b k (m ^^^ n) = List.zipWith (· ^^^ ·) (toLE b k m) (toLE b k n) := by
+  induction k generalizing m n with
+  | zero => rfl
+  | succ k ih =>
+    simp only [toLE, List.zipWith_cons_cons]
+    have hd : (m ^^^ n) / 2 ^ b = (m / 2 ^ b) ^^^ (n / 2 ^ b) := by
+      apply Nat.eq_of_testBit_eq
+      intro i
+      simp only [← Nat.shiftRight_eq_div_pow, Nat.testBit_shiftRight, Nat.testBit_xor]
+    have h0 : BitVec.ofNat b (m ^^^ n) = BitVec.ofNat b m ^^^ BitVec.ofNat b n := by
+      apply BitVec.eq_of_toNat_eq
+      simp only [BitVec.toNat_ofNat, BitVec.toNat_xor, Nat.xor_mod_two_pow]
+    rw [h0, hd, ih]
+
+/-- Reading a `k`-byte field written by `toLE` gives the value (reduced) and the rest. Python: struct.unpack_from. -/
+theorem readLE_toLE_append (k n : Nat) (rest : Bytes) :
+    readLE k (toLE 8 k n ++ rest) = (n % (2 ^ 8) ^ k, rest) := by
+  simp only [readLE, List.take_left' (length_toLE 8 k n), List.drop_left' (length_toLE 8 k n),
+    ofLE_toLE]
+
+/-- A field read off a long enough string, written back, rebuilds the string. Python: struct.pack. -/
+theorem readLE_split (k : Nat) (bs : Bytes) (h : k ≤ bs.length) (rest : Bytes)
+    (hr : rest = (readLE k bs).2) : toLE 8 k (readLE k bs).1 ++ rest = bs := by
+  subst hr
+  simp only [readLE]
+  have hl : (bs.take k).length = k := by simp [List.length_take]; omega
+  have e := toLE_ofLE (bs.take k)
+  rw [hl] at e
+  rw [e, List.take_append_drop]
+
+/-- What is left after reading a field. Python: struct.unpack_from's offset. -/
+theorem length_readLE_snd (k : Nat) (bs : Bytes) : (readLE k bs).2.length = bs.length - k := by
+  simp [readLE]
+
+/-! ## Wide values as words and bytes -/
+
+/-- The little-endian 64-bit words of a `w`-bit value: ⌈w/64⌉ words, the top one holding only the bits below `w`. Python: atomik._check.int_to_words. -/
+@[expose] def toWords {w : Nat} (x : BitVec w) : List (BitVec 64) := toLE 64 ((w + 63) / 64) x.toNat
+
+/-- The `w`-bit value of a word list, if it has ⌈w/64⌉ words and no bit at or above `w` (the top word masked). Python: atomik._check.check_rows_fit then words_to_int. -/
+@[expose] noncomputable def ofWords (w : Nat) (ws : List (BitVec 64)) : Option (BitVec w) :=
+  if ws.length = (w + 63) / 64 ∧ ofLE ws < 2 ^ w then some (BitVec.ofNat w (ofLE ws)) else none
+
+/-- The little-endian bytes of a `w`-bit value: ⌈w/8⌉ bytes, the last one holding only the bits below `w`. Python: int.to_bytes((w + 7) // 8, "little"). -/
+@[expose] def toBytes {w : Nat} (x : BitVec w) : Bytes := toLE 8 ((w + 7) / 8) x.toNat
+
+/-- The `w`-bit value of a byte list, if it has ⌈w/8⌉ bytes and no bit at or above `w`. Python: int.from_bytes with the range check of atomik.wire. -/
+@[expose] noncomputable def ofBytes (w : Nat) (bs : Bytes) : Option (BitVec w) :=
+  if bs.length = (w + 7) / 8 ∧ ofLE bs < 2 ^ w then some (BitVec.ofNat w (ofLE bs)) else none
+
+theorem two_pow_le_words (w : Nat) : 2 ^ w ≤ (2 ^ 64) ^ ((w + 63) / 64) := by
+  rw [← Nat.pow_mul]
+  exact Nat.pow_le_pow_right (by decide) (by omega)
+
+theorem two_pow_le_bytes (w : Nat) : 2 ^ w ≤ (2 ^ 8) ^ ((w + 7) / 8) := by
+  rw [← Nat.pow_mul]
+  exact Nat.pow_le_pow_right (by decide) (by omega)
+
+/-- A `w`-bit value has ⌈w/64⌉ words. Python: atomik._check.words_for. -/
+theorem length_toWords {w : Nat} (x : BitVec w) : (toWords x).length = (w + 63) / 64 := by
+  simp [toWords, length_toLE]
+
+/-- The words of a value denote the value. Python: atomik._check.words_to_int. -/
+theorem ofLE_toWords {w : Nat} (x : BitVec w) : ofLE (toWords x) = x.toNat := by
+  simp only [toWords, ofLE_toLE]
+  exact Nat.mod_eq_of_lt (Nat.lt_of_lt_of_le x.isLt (two_pow_le_words w))
+
+/-- Words to value to words: the round trip. Python: words_to_int(int_to_words(x)). -/
+theorem ofWords_toWords {w : Nat} (x : BitVec w) : ofWords w (toWords x) = some x := by
+  simp [ofWords, length_toWords, ofLE_toWords, x.isLt]
+
+/-- Canonicity: the only words accepted as the value `x` are `toWords x` (no extra word, no bit above the width). Python: atomik._check.check_rows_fit. -/
+theorem toWords_of_ofWords {w : Nat} (ws : List (BitVec 64)) (x : BitVec w)
+    (h : ofWords w ws = some x) : toWords x = ws := by
+  simp only [ofWords] at h
+  split at h
+  · rename_i hc
+    obtain ⟨hl, hlt⟩ := hc
+    cases h
+    simp only [toWords, BitVec.toNat_ofNat, Nat.mod_eq_of_lt hlt]
+    rw [← hl]
+    exact toLE_ofLE ws
+  · cases h
+
+/-- XOR commutes with the word encoding, so a word-wise kernel computes the bit-vector XOR. Python: atomik.kernels (2-D uint64 XOR). -/
+theorem toWords_xor {w : Nat} (x y : BitVec w) :
+    toWords (x ^^^ y) = List.zipWith (· ^^^ ·) (toWords x) (toWords y) := by
+  simp only [toWords, BitVec.toNat_xor, toLE_xor]
+
+/-- A `w`-bit value has ⌈w/8⌉ bytes. Python: int.to_bytes. -/
+theorem length_toBytes {w : Nat} (x : BitVec w) : (toBytes x).length = (w + 7) / 8 := by
+  simp [toBytes, length_toLE]
+
+/-- Bytes to value to bytes: the round trip. Python: int.from_bytes(int.to_bytes(x)). -/
+theorem ofBytes_toBytes {w : Nat} (x : BitVec w) : ofBytes w (toBytes x) = some x := by
+  have hv : ofLE (toBytes x) = x.toNat := by
+    simp only [toBytes, ofLE_toLE]
+    exact Nat.mod_eq_of_lt (Nat.lt_of_lt_of_le x.isLt (two_pow_le_bytes w))
+  simp [ofBytes, length_toBytes, hv, x.isLt]
+
+/-- Canonicity of the byte encoding. Python: the delta range check of atomik.wire. -/
+theorem toBytes_of_ofBytes {w : Nat} (bs : Bytes) (x : BitVec w)
+    (h : ofBytes w bs = some x) : toBytes x = bs := by
+  simp only [ofBytes] at h
+  split at h
+  · rename_i hc
+    obtain ⟨hl, hlt⟩ := hc
+    cases h
+    simp only [toBytes, BitVec.toNat_ofNat, Nat.mod_eq_of_lt hlt]
+    rw [← hl]
+    exact toLE_ofLE bs
+  · cases h
+
+/-- XOR commutes with the byte encoding. Python: atomik.delta on bytes-like states. -/
+theorem toBytes_xor {w : Nat} (x y : BitVec w) :
+    toBytes (x ^^^ y) = List.zipWith (· ^^^ ·) (toBytes x) (toBytes y) := by
+  simp only [toBytes, BitVec.toNat_xor, toLE_xor]
+
+/-- A byte string cut into 64-bit little-endian chunks, the last one zero-padded: `n` chunks. Python: atomik.fingerprint (chunking). -/
+@[expose] noncomputable def chunksAux : Nat → Bytes → List (BitVec 64)
+  | 0, _ => []
+  | n + 1, bs => BitVec.ofNat 64 (ofLE (bs.take 8)) :: chunksAux n (bs.drop 8)
+
+/-- A byte string as its ⌈len/8⌉ zero-padded little-endian 64-bit chunks. Python: atomik.fingerprint.fingerprint's chunking. -/
+@[expose] noncomputable def chunks64 (bs : Bytes) : List (BitVec 64) := chunksAux ((bs.length + 7) / 8) bs
+
+/-! ## CRC32C -/
+
+/-- The reflected Castagnoli polynomial. Python: the crc32c package. -/
+@[expose] def crcPoly : BitVec 32 := 0x82F63B78#32
+
+/-- One bit step of the reflected CRC. Python: the crc32c package. -/
+@[expose] def crcBit (c : BitVec 32) : BitVec 32 :=
+  if c.getLsbD 0 then (c >>> 1) ^^^ crcPoly else c >>> 1
+
+/-- One byte step of the reflected CRC: XOR the byte in, then eight bit steps. Python: the crc32c package. -/
+@[expose] def crcByte (c : BitVec 32) (x : BitVec 8) : BitVec 32 :=
+  crcBit (crcBit (crcBit (crcBit (crcBit (crcBit (crcBit (crcBit (c ^^^ x.setWidth 32))))))))
+
+/-- CRC32C (Castagnoli, reflected, init and final XOR all ones). Python: atomik.wire.crc32c. -/
+@[expose] def crc32c (bs : Bytes) : BitVec 32 := bs.foldl crcByte (BitVec.allOnes 32) ^^^ BitVec.allOnes 32
+
+set_option maxRecDepth 20000 in
+/-- The CRC32C check value: the ASCII bytes `123456789` give `0xE3069283`. -/
+example : crc32c [0x31#8, 0x32#8, 0x33#8, 0x34#8, 0x35#8, 0x36#8, 0x37#8, 0x38#8, 0x39#8] =
+    0xE3069283#32 := by decide
+
+/-! ## The single-message frame -/
+
+/-- The fields of a delta message as the frame carries them. Python: atomik.wire.DeltaMessage. -/
+structure Msg where
+  /-- u32. -/
+  origin : Nat
+  /-- u32. -/
+  epoch : Nat
+  /-- u64. -/
+  seq : Nat
+  /-- u32. -/
+  addr : Nat
+  /-- u16, at least 1. -/
+  width : Nat
+  /-- below `2^width`. -/
+  delta : Nat
+deriving DecidableEq
+
+/-- The field ranges a message must meet. Python: DeltaMessage.__post_init__. -/
+@[expose] def Msg.Valid (m : Msg) : Prop :=
+  m.origin < 2 ^ 32 ∧ m.epoch < 2 ^ 32 ∧ m.seq < 2 ^ 64 ∧ m.addr < 2 ^ 32 ∧ 0 < m.width ∧
+    m.width < 2 ^ 16 ∧ m.delta < 2 ^ m.width
+
+/-- Every field fits the bytes the frame gives it (weaker than `Valid`: width 0 or a delta above its width still fit). -/
+@[expose] def Msg.Fits (m : Msg) : Prop :=
+  m.origin < 2 ^ 32 ∧ m.epoch < 2 ^ 32 ∧ m.seq < 2 ^ 64 ∧ m.addr < 2 ^ 32 ∧
+    m.width < 2 ^ 16 ∧ m.delta < 2 ^ (8 * ((m.width + 7) / 8))
+
+/-- Why a frame is refused. Python: FrameLengthError, FrameVersionError, FrameChecksumError, FrameFieldError. -/
+inductive Err where
+  | length
+  | version
+  | checksum
+  | field
+deriving DecidableEq
+
+/-- A decoder's answer. Python: a value, or one of the frame errors raised. -/
+inductive Result (α : Type) where
+  | ok (a : α)
+  | error (e : Err)
+deriving DecidableEq
+
+/-- Bytes of a `width`-bit delta. Python: atomik.wire._delta_bytes. -/
+@[expose] def nbytes (width : Nat) : Nat := (width + 7) / 8
+
+/-- The magic byte. Python: atomik.wire.MAGIC. -/
+@[expose] def magic : BitVec 8 := 0xA7#8
+/-- The version byte. Python: atomik.wire.VERSION. -/
+@[expose] def version : BitVec 8 := 1#8
+/-- The kind byte of a single-message frame. Python: atomik.wire.KIND_MESSAGE. -/
+@[expose] def kindMessage : BitVec 8 := 1#8
+/-- The kind byte of a batch frame. Python: atomik.wire.KIND_BATCH. -/
+@[expose] def kindBatch : BitVec 8 := 2#8
+
+/-- A record: the five fixed fields (22 bytes) and the delta bytes. Python: atomik.wire._record. -/
+@[expose] noncomputable def record (m : Msg) : Bytes :=
+  toLE 8 4 m.origin ++ (toLE 8 4 m.epoch ++ (toLE 8 8 m.seq ++ (toLE 8 4 m.addr ++
+    (toLE 8 2 m.width ++ toLE 8 (nbytes m.width) m.delta))))
+
+/-- Parse a record off the front of a byte string (total: short input reads as zero-padded). Python: atomik.wire._parse_record without its range checks. -/
+@[expose] noncomputable def parseRecord (r : Bytes) : Msg × Bytes :=
+  let p1 := readLE 4 r
+  let p2 := readLE 4 p1.2
+  let p3 := readLE 8 p2.2
+  let p4 := readLE 4 p3.2
+  let p5 := readLE 2 p4.2
+  let p6 := readLE (nbytes p5.1) p5.2
+  (⟨p1.1, p2.1, p3.1, p4.1, p5.1, p6.1⟩, p6.2)
+
+/-- The range checks of a parsed record. Python: atomik.wire._parse_record (width 0, delta too wide). -/
+@[expose] def checkMsg (m : Msg) : Result Msg :=
+  if m.width = 0 then .error .field
+  else if 2 ^ m.width ≤ m.delta then .error .field
+  else .ok m
+
+/-- The 4 little-endian CRC32C bytes of a body. Python: atomik.wire._CRC.pack(crc32c(body)). -/
+@[expose] def crcBytes (body : Bytes) : Bytes := toLE 8 4 (crc32c body).toNat
+
+/-- Append the CRC32C of a body. Python: atomik.wire._seal. -/
+@[expose] noncomputable def sealFrame (body : Bytes) : Bytes := body ++ crcBytes body
+
+/-- A v1 single-message frame. Python: atomik.wire.encode. -/
+@[expose] noncomputable def encode (m : Msg) : Bytes := sealFrame (magic :: version :: kindMessage :: record m)
+
+/-- The size of a single-message frame for a width. Python: atomik.wire.frame_size. -/
+@[expose] def frameSize (width : Nat) : Nat := 29 + nbytes width
+
+/-- Decode a v1 single-message frame, checking in the order of the Python decoder: length ≥ 3,
+magic and version, kind, length ≥ 29, exact length from the width field, CRC32C, field ranges.
+Python: atomik.wire.decode. -/
+@[expose] noncomputable def decode : Bytes → Result Msg
+  | x0 :: x1 :: x2 :: rest =>
+    if x0 ≠ magic then .error .version
+    else if x1 ≠ version then .error .version
+    else if x2 ≠ kindMessage then .error .field
+    else if rest.length < 26 then .error .length
+    else if rest.length ≠ 26 + nbytes (ofLE ((rest.drop 20).take 2)) then .error .length
+    else if ofLE (rest.drop (rest.length - 4)) ≠
+        (crc32c (x0 :: x1 :: x2 :: rest.take (rest.length - 4))).toNat then .error .checksum
+    else checkMsg (parseRecord (rest.take (rest.length - 4))).1
+  | _ => .error .length
+
+/-! ### Layout lemmas -/
+
+/-- A record is 22 bytes and the delta bytes. Python: atomik.wire._record. -/
+theorem length_record (m : Msg) : (record m).length = 22 + nbytes m.width := by
+  simp only [record, List.length_append, length_toLE]
+  omega
+
+/-- The size of a frame is `frameSize` of its width. Python: atomik.wire.frame_size. -/
+theorem length_encode (m : Msg) : (encode m).length = frameSize m.width := by
+  simp only [encode, sealFrame, crcBytes, List.length_append, List.length_cons, length_record, length_toLE,
+    frameSize]
+  omega
+
+/-- A valid message fits its frame fields. -/
+theorem Msg.Valid.fits {m : Msg} (h : m.Valid) : m.Fits := by
+  obtain ⟨ho, he, hs, ha, _, hw, hd⟩ := h
+  exact ⟨ho, he, hs, ha, hw, Nat.lt_of_lt_of_le hd (by
+    have := two_pow_le_bytes m.width
+    rw [← Nat.pow_mul] at this
+    exact this)⟩
+
+/-- Parsing a record written from fitting fields gives the fields back and the rest. Python: atomik.wire._parse_record. -/
+theorem parseRecord_record (m : Msg) (rest : Bytes) (h : m.Fits) :
+    parseRecord (record m ++ rest) = (m, rest) := by
+  cases m with
+  | mk o e s a w d =>
+    obtain ⟨ho, he, hs, ha, hw, hd⟩ := h
+    have ho' : o % (2 ^ 8) ^ 4 = o := Nat.mod_eq_of_lt ho
+    have he' : e % (2 ^ 8) ^ 4 = e := Nat.mod_eq_of_lt he
+    have hs' : s % (2 ^ 8) ^ 8 = s := Nat.mod_eq_of_lt hs
+    have ha' : a % (2 ^ 8) ^ 4 = a := Nat.mod_eq_of_lt ha
+    have hw' : w % (2 ^ 8) ^ 2 = w := Nat.mod_eq_of_lt hw
+    have hd' : d % (2 ^ 8) ^ nbytes w = d := by
+      rw [← Nat.pow_mul]; exact Nat.mod_eq_of_lt hd
+    simp only [parseRecord, record, List.append_assoc, readLE_toLE_append, ho', he', hs', ha',
+      hw', hd']
+
+/-- The width field sits at bytes 20 and 21 of a record. Python: atomik.wire._WIDTH_OFFSET. -/
+theorem width_parseRecord (r : Bytes) :
+    (parseRecord r).1.width = ofLE ((r.drop 20).take 2) := by
+  simp [parseRecord, readLE, List.drop_drop]
+
+/-- What a record parse leaves. -/
+theorem length_parseRecord_snd (r : Bytes) :
+    (parseRecord r).2.length = r.length - 22 - nbytes (parseRecord r).1.width := by
+  simp only [parseRecord, length_readLE_snd]
+  omega
+
+/-- A record parsed off a string long enough for it, written back, rebuilds the string. Python: atomik.wire._record. -/
+theorem record_parseRecord (r : Bytes)
+    (h : 22 + nbytes (parseRecord r).1.width ≤ r.length) :
+    record (parseRecord r).1 ++ (parseRecord r).2 = r := by
+  simp only [parseRecord] at h ⊢
+  simp only [record, List.append_assoc]
+  refine readLE_split _ _ ?_ _ (readLE_split _ _ ?_ _ (readLE_split _ _ ?_ _
+    (readLE_split _ _ ?_ _ (readLE_split _ _ ?_ _ (readLE_split _ _ ?_ _ rfl)))))
+  all_goals ((try simp only [length_readLE_snd]); omega)
+
+/-! ### Round trip and canonicity -/
+
+/-- Decoding a frame built from fitting fields runs the range checks on exactly those fields. Python: atomik.wire.decode. -/
+theorem decode_encode_eq_checkMsg (m : Msg) (h : m.Fits) : decode (encode m) = checkMsg m := by
+  have hw : m.width < 2 ^ 16 := h.2.2.2.2.1
+  have hlen : (record m ++ crcBytes (magic :: version :: kindMessage :: record m)).length =
+      26 + nbytes m.width := by
+    simp only [crcBytes, List.length_append, length_record, length_toLE]; omega
+  have htake : (record m ++ crcBytes (magic :: version :: kindMessage :: record m)).take
+      (26 + nbytes m.width - 4) = record m :=
+    List.take_left' (by rw [length_record]; omega)
+  have hdrop : (record m ++ crcBytes (magic :: version :: kindMessage :: record m)).drop
+      (26 + nbytes m.width - 4) = crcBytes (magic :: version :: kindMessage :: record m) :=
+    List.drop_left' (by rw [length_record]; omega)
+  have hwidth : ofLE (((record m ++ crcBytes (magic :: version :: kindMessage :: record m)).drop
+      20).take 2) = m.width := by
+    have e := width_parseRecord (record m ++ crcBytes (magic :: version :: kindMessage :: record m))
+    rw [parseRecord_record m _ h] at e
+    exact e.symm
+  have hcrc : ofLE (crcBytes (magic :: version :: kindMessage :: record m)) =
+      (crc32c (magic :: version :: kindMessage :: record m)).toNat :=
+    ofLE_toLE_of_lt (crc32c _).isLt
+  have hp : (parseRecord (record m)).1 = m := by
+    have e := parseRecord_record m [] h
+    rw [List.append_nil] at e
+    rw [e]
+  have h26 : ¬ (26 + nbytes m.width < 26) := by omega
+  simp only [encode, sealFrame, List.cons_append, decode]
+  rw [hlen, hwidth, htake, hdrop, hcrc, hp]
+  simp [h26]
+
+/-- Round trip: a valid message decodes back from its frame. Python: atomik.wire.decode(encode(m)). -/
+theorem decode_encode (m : Msg) (h : m.Valid) : decode (encode m) = .ok m := by
+  rw [decode_encode_eq_checkMsg m h.fits]
+  obtain ⟨_, _, _, _, hw0, _, hd⟩ := h
+  have h1 : m.width ≠ 0 := by omega
+  have h2 : ¬ (2 ^ m.width ≤ m.delta) := by omega
+  simp [checkMsg, h1, h2]
+
+/-- A frame with width 0, or a delta with bits above its width, is refused with a field error even with a valid CRC. Python: atomik.wire._parse_record. -/
+theorem decode_encode_field (m : Msg) (h : m.Fits) (hbad : m.width = 0 ∨ 2 ^ m.width ≤ m.delta) :
+    decode (encode m) = .error .field := by
+  rw [decode_encode_eq_checkMsg m h]
+  simp only [checkMsg]
+  rcases hbad with h0 | h1
+  · simp [h0]
+  · by_cases h0 : m.width = 0
+    · simp [h0]
+    · simp [h0, h1]
+
+/-- Canonicity: the only byte string that decodes to `m` is `encode m`. Python: atomik.wire.decode accepts only canonical frames. -/
+theorem encode_of_decode (b : Bytes) (m : Msg) (h : decode b = .ok m) : encode m = b := by
+  rcases b with _ | ⟨x0, _ | ⟨x1, _ | ⟨x2, rest⟩⟩⟩
+  · simp [decode] at h
+  · simp [decode] at h
+  · simp [decode] at h
+  simp only [decode] at h
+  split at h
+  · cases h
+  rename_i h0
+  split at h
+  · cases h
+  rename_i h1
+  split at h
+  · cases h
+  rename_i h2
+  split at h
+  · cases h
+  rename_i h3
+  split at h
+  · cases h
+  rename_i h4
+  split at h
+  · cases h
+  rename_i h5
+  have h0 := Decidable.of_not_not h0
+  have h1 := Decidable.of_not_not h1
+  have h2 := Decidable.of_not_not h2
+  have h4 := Decidable.of_not_not h4
+  have h5 := Decidable.of_not_not h5
+  obtain ⟨P, hP⟩ : ∃ P, parseRecord (rest.take (rest.length - 4)) = P := ⟨_, rfl⟩
+  rw [hP] at h
+  have hbody : (rest.take (rest.length - 4)).length = rest.length - 4 := by
+    simp only [List.length_take]; omega
+  have hw : P.1.width = ofLE ((rest.drop 20).take 2) := by
+    rw [← hP, width_parseRecord, List.drop_take, List.take_take]
+    congr 2
+    omega
+  have hrec : record P.1 ++ P.2 = rest.take (rest.length - 4) := by
+    have e := record_parseRecord (rest.take (rest.length - 4)) (by rw [hP, hbody, hw]; omega)
+    rw [hP] at e
+    exact e
+  have hnil : P.2 = [] := by
+    apply List.eq_nil_of_length_eq_zero
+    rw [← hP, length_parseRecord_snd, hP, hbody, hw]
+    omega
+  rw [hnil, List.append_nil] at hrec
+  simp only [checkMsg] at h
+  split at h
+  · cases h
+  split at h
+  · cases h
+  cases h
+  have hd4 : (rest.drop (rest.length - 4)).length = 4 := by simp only [List.length_drop]; omega
+  have hcrcb : crcBytes (x0 :: x1 :: x2 :: rest.take (rest.length - 4)) =
+      rest.drop (rest.length - 4) := by
+    simp only [crcBytes]
+    rw [← h5]
+    have e := toLE_ofLE (rest.drop (rest.length - 4))
+    rw [hd4] at e
+    exact e
+  subst h0 h1 h2
+  simp only [encode, sealFrame]
+  rw [hrec, hcrcb, List.cons_append, List.cons_append, List.cons_append, List.take_append_drop]
+
+/-- A frame with one more byte after it is refused with a length error. Python: atomik.wire.decode (trailing bytes). -/
+theorem decode_encode_append (m : Msg) (h : m.Fits) (x : BitVec 8) (extra : Bytes) :
+    decode (encode m ++ x :: extra) = .error .length := by
+  have hw : m.width < 2 ^ 16 := h.2.2.2.2.1
+  have hlen : (record m ++ crcBytes (magic :: version :: kindMessage :: record m) ++
+      x :: extra).length = 27 + nbytes m.width + extra.length := by
+    simp only [crcBytes, List.length_append, List.length_cons, length_record, length_toLE]; omega
+  have hwidth : ofLE (((record m ++ crcBytes (magic :: version :: kindMessage :: record m) ++
+      x :: extra).drop 20).take 2) = m.width := by
+    have e := width_parseRecord
+      (record m ++ (crcBytes (magic :: version :: kindMessage :: record m) ++ x :: extra))
+    rw [parseRecord_record m _ h, ← List.append_assoc] at e
+    exact e.symm
+  have h26 : ¬ (27 + nbytes m.width + extra.length < 26) := by omega
+  have hne : 27 + nbytes m.width + extra.length ≠ 26 + nbytes m.width := by omega
+  simp only [encode, sealFrame, List.cons_append, decode]
+  rw [hlen, hwidth, if_pos hne]
+  simp [h26]
+
+/-- A frame cut short by at least one byte is refused with a length error. Python: atomik.wire.decode (truncated frames). -/
+theorem decode_take_encode (m : Msg) (h : m.Fits) (n : Nat) (hn : n < frameSize m.width) :
+    decode ((encode m).take n) = .error .length := by
+  have hw : m.width < 2 ^ 16 := h.2.2.2.2.1
+  rcases Nat.lt_or_ge n 3 with h3 | h3
+  · rcases n with _ | _ | _ | n
+    · rfl
+    · simp only [encode, sealFrame, List.cons_append, List.take_succ_cons, List.take_zero]; rfl
+    · simp only [encode, sealFrame, List.cons_append, List.take_succ_cons, List.take_zero]; rfl
+    · omega
+  obtain ⟨k, rfl⟩ : ∃ k, n = k + 3 := ⟨n - 3, by omega⟩
+  have hk : k < 26 + nbytes m.width := by simp only [frameSize] at hn; omega
+  have hlen : ((record m ++ crcBytes (magic :: version :: kindMessage :: record m)).take k).length
+      = k := by
+    simp only [List.length_take, crcBytes, List.length_append, length_record, length_toLE]; omega
+  simp only [encode, sealFrame, List.cons_append, List.take_succ_cons, decode]
+  rw [hlen]
+  by_cases hs : k < 26
+  · rw [if_pos hs]
+    simp
+  · have hwidth : ofLE ((((record m ++ crcBytes (magic :: version :: kindMessage :: record m)).take
+        k).drop 20).take 2) = m.width := by
+      have e := width_parseRecord (record m ++ crcBytes (magic :: version :: kindMessage :: record m))
+      rw [parseRecord_record m _ h] at e
+      rw [List.drop_take, List.take_take, show min 2 (k - 20) = 2 by omega]
+      exact e.symm
+    have hne : k ≠ 26 + nbytes m.width := by omega
+    rw [if_neg hs, hwidth, if_pos hne]
+    simp
+
+/-- A frame whose magic byte is not `0xA7` is refused with a version error. Python: atomik.wire._check_prefix. -/
+theorem decode_bad_magic (m : Msg) (x : BitVec 8) (hx : x ≠ magic) :
+    decode (x :: (encode m).tail) = .error .version := by
+  simp [encode, sealFrame, decode, hx]
+
+/-- A frame whose version byte is not 1 is refused with a version error. Python: atomik.wire._check_prefix. -/
+theorem decode_bad_version (m : Msg) (x : BitVec 8) (hx : x ≠ version) :
+    decode (magic :: x :: (encode m).tail.tail) = .error .version := by
+  simp [encode, sealFrame, decode, hx]
+
+/-- A batch (or any other kind) byte in a single-message frame is refused with a field error. Python: atomik.wire._check_prefix. -/
+theorem decode_bad_kind (m : Msg) (x : BitVec 8) (hx : x ≠ kindMessage) :
+    decode (magic :: version :: x :: (encode m).tail.tail.tail) = .error .field := by
+  simp [decode, hx]
+
+/-- Any 4-byte trailer but the right CRC32C is refused with a checksum error. Python: atomik.wire._check_crc. -/
+theorem decode_bad_checksum (m : Msg) (h : m.Fits) (c : Bytes) (hc : c.length = 4)
+    (hne : c ≠ crcBytes (magic :: version :: kindMessage :: record m)) :
+    decode (magic :: version :: kindMessage :: (record m ++ c)) = .error .checksum := by
+  have hw : m.width < 2 ^ 16 := h.2.2.2.2.1
+  have hlen : (record m ++ c).length = 26 + nbytes m.width := by
+    simp only [List.length_append, length_record, hc]; omega
+  have htake : (record m ++ c).take (26 + nbytes m.width - 4) = record m :=
+    List.take_left' (by rw [length_record]; omega)
+  have hdrop : (record m ++ c).drop (26 + nbytes m.width - 4) = c :=
+    List.drop_left' (by rw [length_record]; omega)
+  have hwidth : ofLE (((record m ++ c).drop 20).take 2) = m.width := by
+    have e := width_parseRecord (record m ++ c)
+    rw [parseRecord_record m c h] at e
+    exact e.symm
+  have hcrc : ofLE c ≠ (crc32c (magic :: version :: kindMessage :: record m)).toNat := by
+    intro e
+    apply hne
+    simp only [crcBytes]
+    rw [← e]
+    have t := toLE_ofLE c
+    rw [hc] at t
+    exact t.symm
+  have h26 : ¬ (26 + nbytes m.width < 26) := by omega
+  simp only [decode]
+  rw [hlen, hwidth, htake, hdrop, if_pos hcrc]
+  simp [h26]
+
+end Atomik.Wire
