@@ -104,6 +104,13 @@ def context_swap(c: AtomikContext) -> AtomikContext:
     return out
 
 
+def context_swap_to(c: AtomikContext, v: int) -> AtomikContext:
+    """``Context.swapTo c v`` → copy, ``swap(new_reference=v)``, return the copy."""
+    out = c.copy()
+    out.swap(v)
+    return out
+
+
 def context_rollback(c: AtomikContext, d: int) -> AtomikContext:
     """``Context.rollback`` → copy, ``rollback``, return."""
     out = c.copy()
@@ -171,6 +178,13 @@ def table_swap(t: AtomikTable, a: int) -> AtomikTable:
     """``Table.swap`` → copy, ``swap``, return the copy."""
     out = t.copy()
     out.swap(a)
+    return out
+
+
+def table_swap_to(t: AtomikTable, a: int, v: int) -> AtomikTable:
+    """``Table.swapTo t a v`` → copy, ``swap(a, new_reference=v)``, return the copy."""
+    out = t.copy()
+    out.swap(a, v)
     return out
 
 

@@ -39,7 +39,19 @@ from atomik.conformance.translate import (
     translate,
 )
 
-__all__ = ["Budget", "CheckResult", "Plan", "plan", "run_crosshair", "run_hypothesis"]
+__all__ = ["Budget", "CheckResult", "Plan", "observe_iff", "plan", "run_crosshair",
+           "run_hypothesis"]
+
+# How often the left side of an iff law held in the current check's examples (see observe_iff).
+_IFF = {"true": 0, "false": 0}
+
+
+def observe_iff(holds: bool) -> None:
+    """Record, for the check now running, whether the left side of its ``↔`` held in this
+    example. The report shows the share of examples in which it held; the gate fails an iff
+    check whose sides are (almost) always true or always false, which would leave one direction
+    of the law untested. Auto-translated ``↔`` laws call it; hand properties of ``↔`` laws too."""
+    _IFF["true" if holds else "false"] += 1
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,18 @@ class CheckResult:
     counterexample: str | None = None
     seconds: float = 0.0
     detail: str = ""  # the Python an auto property evaluates, or the premises it generates
+    iff_true: int = 0  # examples in which the left side of an iff law held (observe_iff)
+    iff_false: int = 0  # examples in which it did not
+
+    @property
+    def attempts(self) -> int:
+        """Examples tried: those that met the premises plus those a premise filter rejected."""
+        return self.examples + self.rejected
+
+    @property
+    def premise_rate(self) -> float | None:
+        """The share of tried examples that met every premise (None when nothing ran)."""
+        return self.examples / self.attempts if self.attempts else None
 
 
 @dataclass
@@ -126,6 +150,7 @@ def _run_one(body: Callable[[Any], None], key: str, settings_kwargs: dict[str, A
     from hypothesis.errors import UnsatisfiedAssumption
 
     counts = {"ok": 0, "rejected": 0, "out_of_time": 0}
+    _IFF["true"] = _IFF["false"] = 0
     start = time.monotonic()
 
     class _OutOfTime(Exception):
@@ -202,7 +227,7 @@ def run_hypothesis(p: Plan, budget: Budget,
                       print_blob=False)
         n, rej, res, cex, secs = _run_one(body, f"{theorem}:{name}", kwargs)
         results.append(CheckResult(theorem, kind, "hypothesis", name, n, rej, res, cex,
-                                   round(secs, 3), detail))
+                                   round(secs, 3), detail, _IFF["true"], _IFF["false"]))
         if fail_fast and res in ("fail", "error"):
             break
     return results

@@ -21,6 +21,12 @@ __all__ = ["build", "gate_failures", "load_exemptions", "write_all"]
 SUMMARY_KEYS = ("theorems", "checked", "unchecked", "auto_translated", "hand_written",
                 "crosshair", "failing", "exempt", "orphans", "mutation_score")
 PASSING = ("pass", "verified")
+# A Hypothesis check whose premises are met in fewer of its tried examples fails the gate.
+MIN_PREMISE_RATE = 0.2
+# An iff check whose left side held in fewer (or, from the other end, more) of its examples
+# fails the gate: one direction of the law would go (almost) untested.
+MIN_IFF_SHARE = 0.2
+MIN_OBSERVED = 10  # rates over fewer examples than this are shown but not gated
 
 
 def load_exemptions(path: Path) -> dict[str, str]:
@@ -92,7 +98,10 @@ def build(p: Plan, results: list[CheckResult], exemptions: dict[str, str],
             "checks": [
                 {"kind": c.kind, "engine": c.engine, "name": c.name, "examples": c.examples,
                  "rejected": c.rejected, "result": c.result, "counterexample": c.counterexample,
-                 "seconds": c.seconds, "detail": c.detail}
+                 "seconds": c.seconds, "detail": c.detail,
+                 "premise_rate": (None if c.engine != "hypothesis" or not c.attempts
+                                  else round(c.examples / c.attempts, 3)),
+                 "iff_true": c.iff_true, "iff_false": c.iff_false}
                 for c in checks
             ],
         })
@@ -105,6 +114,7 @@ def build(p: Plan, results: list[CheckResult], exemptions: dict[str, str],
         "meta": meta,
         "lean_toolchain": lean_status.get("toolchain", ""),
         "lean_modules": modules,
+        "lean_vectors": _lean_vectors(modules),
         "exemptions": [{"name": k, "reason": v} for k, v in sorted(exemptions.items())],
         "unmapped_symbols": {k: sorted(v) for k, v in sorted(p.unmapped.items())},
         "orphans": orphans,
@@ -131,6 +141,21 @@ def gate_failures(doc: dict[str, Any]) -> list[str]:
             if c["result"] not in PASSING:
                 out.append(f"{c['result']} check of {r['name']} at {where} [{c['kind']} / "
                            f"{c['engine']} {c['name']}]: {c['counterexample']}")
+            tried = c.get("examples", 0) + c.get("rejected", 0)
+            rate = c.get("premise_rate")
+            if c["engine"] == "hypothesis" and rate is not None and tried >= MIN_OBSERVED \
+                    and rate < MIN_PREMISE_RATE:
+                out.append(f"premise of {r['name']} at {where} met in {rate:.0%} of {tried} "
+                           f"tried examples (< {MIN_PREMISE_RATE:.0%}) [{c['kind']} "
+                           f"{c['name']}]: generate the premise instead of filtering")
+            seen = c.get("iff_true", 0) + c.get("iff_false", 0)
+            if seen >= MIN_OBSERVED:
+                share = c["iff_true"] / seen
+                if not MIN_IFF_SHARE <= share <= 1 - MIN_IFF_SHARE:
+                    out.append(f"iff check of {r['name']} at {where}: its left side held in "
+                               f"{share:.0%} of {seen} examples (outside {MIN_IFF_SHARE:.0%}.."
+                               f"{1 - MIN_IFF_SHARE:.0%}) [{c['kind']} {c['name']}]: draw both "
+                               "sides true and false")
         if r["lean"] == "failed":
             out.append(f"Lean did not check the module of {r['name']} at {where}")
     for o in doc["orphan_checks"]:
@@ -153,7 +178,37 @@ def _cell(s: str) -> str:
 
 def _check_summary(c: dict[str, Any]) -> str:
     unit = "paths" if c["engine"] == "crosshair" else "examples"
-    return f"{c['kind']}/{c['engine']}: {c['result']} ({c['examples']} {unit})"
+    extra = ""
+    if c.get("premise_rate") is not None and c.get("rejected"):
+        extra += f", premise met in {c['premise_rate']:.0%}"
+    seen = c.get("iff_true", 0) + c.get("iff_false", 0)
+    if seen:
+        extra += f", left side of ↔ true in {c['iff_true'] / seen:.0%}"
+    return f"{c['kind']}/{c['engine']}: {c['result']} ({c['examples']} {unit}{extra})"
+
+
+def _lean_vectors(modules: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per vector suite, how many vectors the Lean kernel confirmed (atomik.vectors)."""
+    from atomik.vectors import lean_summary
+
+    try:
+        return lean_summary(modules)
+    except OSError:  # no spec/vectors next to the package (an installed or mutated copy)
+        return []
+
+
+def _lean_vectors_md(doc: dict[str, Any]) -> list[str]:
+    rows = doc.get("lean_vectors") or []
+    if not rows:
+        return []
+    out = ["", "## Vectors confirmed by the Lean kernel", "",
+           "Each stated vector is an `example … := by decide` in lean/Atomik/Vectors.lean; it is "
+           "confirmed when the Lean build checked that module.", "",
+           "| suite | vectors | valid | stated | confirmed | outside the model |",
+           "|---|---|---|---|---|---|"]
+    out += [f"| {r['suite']} | {r['vectors']} | {r['valid']} | {r['stated']} | {r['confirmed']} "
+            f"| {_cell(r['outside'])} |" for r in rows]
+    return out
 
 
 def render_md(doc: dict[str, Any]) -> str:
@@ -181,6 +236,7 @@ def render_md(doc: dict[str, Any]) -> str:
         lines += [f"- **{e['name']}**: {e['reason']}" for e in doc["exemptions"]]
     else:
         lines.append("None: every theorem needs a passing executable check.")
+    lines += _lean_vectors_md(doc)
     failures = gate_failures(doc)
     lines += ["", "## Gate failures", ""]
     lines += [f"- {_cell(f)}" for f in failures] if failures else ["None."]

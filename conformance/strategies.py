@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from atomik import AtomikContext, AtomikTable
-from atomik.eventlog import Event
+from atomik.eventlog import Event, EventLog
 from atomik.replica import DeltaMessage, Replica
 
 __all__ = [
@@ -29,17 +29,21 @@ __all__ = [
     "bitvecs",
     "bools",
     "contexts",
+    "eventlogs",
     "events",
     "lists_of",
     "messages",
     "nats",
     "pairs",
     "replicas",
+    "sized_tables",
     "tables",
     "widths",
 ]
 
 WIDTHS: tuple[int, ...] = (1, 7, 8, 16, 32, 63, 64)
+# Wider than one word, around every multiple of 64 and one large width.
+WIDE_WIDTHS: tuple[int, ...] = (65, 127, 128, 129, 200, 1000)
 TABLE_SIZE = 8
 NAT_MAX = TABLE_SIZE - 1
 LIST_MAX = 12
@@ -47,8 +51,8 @@ REPLICA_ID = 99  # the id of drawn replicas: never the origin of a drawn message
 
 
 def widths(wide: bool = False) -> st.SearchStrategy[int]:
-    """A width from ``WIDTHS`` (plus 200 when ``wide``)."""
-    return st.sampled_from((*WIDTHS, 200) if wide else WIDTHS)
+    """A width from ``WIDTHS`` (plus ``WIDE_WIDTHS`` when ``wide``)."""
+    return st.sampled_from((*WIDTHS, *WIDE_WIDTHS) if wide else WIDTHS)
 
 
 def bitvecs(width: int) -> st.SearchStrategy[int]:
@@ -81,8 +85,10 @@ def bools() -> st.SearchStrategy[bool]:
 def lists_of(
     elements: st.SearchStrategy[Any], max_size: int = LIST_MAX
 ) -> st.SearchStrategy[list[Any]]:
-    """``List α``."""
-    return st.lists(elements, max_size=max_size)
+    """``List α``: empty one time in ten, otherwise 1..``max_size`` elements (a plain
+    ``st.lists`` is empty far more often, which starves every law about a batch)."""
+    non_empty = st.lists(elements, min_size=1, max_size=max(1, max_size))
+    return st.integers(0, 9).flatmap(lambda k: st.just([]) if k == 0 else non_empty)
 
 
 def pairs(
@@ -129,6 +135,28 @@ def tables(width: int) -> st.SearchStrategy[AtomikTable]:
     return _table(width)
 
 
+TABLE_SIZES: tuple[int, ...] = (1, 2, 9, 64, 65, 130)
+
+
+@st.composite
+def _sized_table(draw: st.DrawFn, width: int) -> AtomikTable:
+    n = draw(st.sampled_from(TABLE_SIZES), label="num_contexts")
+    t = AtomikTable(n, width)
+    edge = st.sampled_from((0, n - 1, n // 2))
+    for a in draw(st.lists(edge | st.integers(0, n - 1), max_size=12), label="touched"):
+        if draw(st.booleans()):
+            t.load(a, draw(bitvecs(width)))
+        if draw(st.booleans()):
+            t.accum(a, draw(bitvecs(width)))
+    return t
+
+
+def sized_tables(width: int) -> st.SearchStrategy[AtomikTable]:
+    """A table of ``TABLE_SIZES`` addresses (1 up to 130, so more than one word of 64 and the
+    first and last address), a few of them loaded and accumulated (the same one often twice)."""
+    return _sized_table(width)
+
+
 def messages(width: int) -> st.SearchStrategy[DeltaMessage]:
     """``Message width``: origin 0..2, seq 0..3 (so identifiers collide often), epoch 0."""
     return st.builds(
@@ -169,5 +197,23 @@ def replicas(width: int) -> st.SearchStrategy[Replica]:
 
 
 def events(width: int) -> st.SearchStrategy[Event]:
-    """``Event width``: one context's log, so every event is at address 0."""
-    return st.builds(Event, addr=st.just(0), delta=bitvecs(width))
+    """An event at a table address (``0..NAT_MAX``) carrying a ``width``-bit delta."""
+    return st.builds(Event, addr=nats(), delta=bitvecs(width))
+
+
+@st.composite
+def _eventlog(draw: st.DrawFn, width: int) -> EventLog:
+    log = EventLog(width)
+    for e in draw(lists_of(events(width)), label="log events"):
+        log.append(e)
+    if len(log) and draw(st.booleans(), label="truncated"):
+        log.truncate(log.snapshot(draw(st.integers(1, len(log)), label="truncated at")))
+        for e in draw(st.lists(events(width), max_size=4), label="events after truncation"):
+            log.append(e)
+    return log
+
+
+def eventlogs(width: int) -> st.SearchStrategy[EventLog]:
+    """``EventLog width``: events at several addresses, truncated part-way half the time (so
+    the base of truncated events is non-empty), then more events appended."""
+    return _eventlog(width)

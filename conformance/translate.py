@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 WIDTHS: tuple[int, ...] = (1, 7, 8, 16, 32, 63, 64)
-WIDE_WIDTHS: tuple[int, ...] = (200,)
+WIDE_WIDTHS: tuple[int, ...] = (65, 127, 128, 129, 200, 1000)  # as strategies.WIDE_WIDTHS
 
 
 class Untranslatable(ValueError):
@@ -445,6 +445,9 @@ def _to_type(node: Node, st: SymbolTable, ns: str) -> LType:
             return LType(node.text)
         info = st.resolve_type(node.text, ns)
         if info is None:
+            for cand in st._candidates(node.text, ns):  # a type may be hand-only too
+                if cand in st.hand_only_symbols:
+                    raise UnmappedSymbol(cand, st.hand_only_symbols[cand])
             raise UnmappedSymbol(st._full_guess(node.text, ns) if "." in node.text else node.text)
         return LType(info.lean)
     if isinstance(node, App) and isinstance(node.fn, Name):
@@ -690,6 +693,7 @@ class AutoProperty:
     symbols: set[str]
     crosshair_ok: bool
     st: SymbolTable
+    iff_left: Evaluator | None = None  # for ``p ↔ q``: p, so the report shows how often it held
 
     def strategy_for(self, t: LType, width: int, data: Any) -> Any:
         """The Hypothesis strategy for a type at a width (module strategies for mapped types)."""
@@ -725,6 +729,10 @@ class AutoProperty:
                 env[d.name] = data.draw(self.strategy_for(d.type, env["w"], data), label=d.name)
         for _text, f in self.filters:
             assume(bool(f(env)))
+        if self.iff_left is not None:
+            from atomik.conformance.engine import observe_iff
+
+            observe_iff(bool(self.iff_left(env)))
         if self.sides is not None:
             left, right = self.sides[0](env), self.sides[1](env)
             holds = bool(self.conclusion(env))
@@ -800,6 +808,9 @@ def translate(thm: Theorem, st: SymbolTable) -> AutoProperty:
     sides = None
     if isinstance(concl_node, BinOp) and concl_node.op in ("=", "≠"):
         sides = (comp.compile(concl_node.left).ev, comp.compile(concl_node.right).ev)
+    iff_left = None
+    if isinstance(concl_node, BinOp) and concl_node.op == "↔":
+        iff_left = comp.compile(concl_node.left).ev
     for s in comp.symbols:
         sym = st.defs[s]
         if sym.max_width is not None:
@@ -819,6 +830,7 @@ def translate(thm: Theorem, st: SymbolTable) -> AutoProperty:
         symbols=set(comp.symbols),
         crosshair_ok=crosshair_ok,
         st=st,
+        iff_left=iff_left,
     )
 
 

@@ -401,3 +401,22 @@ def wrong_crc_is_a_checksum_error(data: Any) -> None:
     except FrameChecksumError:
         return
     raise AssertionError("a wrong CRC32C was not a checksum error")
+
+
+# ------------------------------------------------------------------ strategies named in spec/symbols.toml
+def wire_messages(width: int) -> st.SearchStrategy[DeltaMessage]:
+    """``Atomik.Wire.Msg``: a valid message of any frame width (the drawn width is unused)."""
+    return st.builds(
+        DeltaMessage,
+        origin=st.integers(0, 2**32 - 1),
+        epoch=st.integers(0, 2**32 - 1),
+        seq=st.integers(0, 2**64 - 1),
+        addr=st.integers(0, 2**32 - 1),
+        width=st.just(max(1, width)),
+        delta=st.integers(0, (1 << max(1, width)) - 1),
+    )
+
+
+def wire_bytes(width: int) -> st.SearchStrategy[bytes]:
+    """``Atomik.Wire.Bytes``: any byte string (the drawn width is unused)."""
+    return st.binary(max_size=64)

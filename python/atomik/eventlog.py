@@ -2,10 +2,18 @@
 
 An :class:`EventLog` keeps the events themselves (for audit and intent, which a context forgets)
 and can always produce what a context keeps: folding the log gives each address's accumulator.
-A :class:`LogSnapshot` records the fold at a position; truncating the log at a snapshot keeps the
-fold unchanged, and replaying the rest from a snapshot gives the same state.
+A :class:`LogSnapshot` records the fold at a position. Truncating at a snapshot moves the events
+before it into the log's base (their per-address fold): the log then keeps fewer events, but
+``fold``, ``fold_all``, ``replay`` and ``snapshot_context`` at a later position give what they
+gave before (Lean: ``EventLog.fold_truncate``, ``foldAt_truncate``, ``replay_truncate``,
+``snapshotContext_truncate``). So ``replay`` always replays the whole history, truncated part
+included: to continue from ``snapshot_context(ctx, n)`` after truncating at ``n``, accumulate the
+kept deltas, ``s.accum_many(log.deltas())`` (``read_replay_snapshot``); ``log.replay(s)`` would
+apply the first ``n`` events a second time (``read_replay_truncate_snapshotContext``).
 
-Lean: ``Atomik.EventLog`` (fold equals accumulator; truncate then replay is the same state).
+Lean: ``Atomik.EventLog`` models this storage (offset, truncated base, kept events); a position
+outside ``offset <= n <= len(log)`` is ``none`` there and a :class:`SnapshotError` here
+(``snapshot_isSome_iff``, ``truncate_isSome_iff``, ``snapshotContext_isSome_iff``).
 """
 
 from __future__ import annotations
@@ -137,8 +145,12 @@ class EventLog:
         return acc
 
     def replay(self, ctx: AtomikContext, addr: int | None = None) -> AtomikContext:
-        """A copy of ``ctx`` that has accumulated the log's fold (at ``addr`` if given); its
-        ``delta_count`` grows by the number of kept events replayed. Lean: ``EventLog.replay``.
+        """A copy of ``ctx`` that has accumulated the log's whole fold (at ``addr`` if given),
+        truncated events included: their base fold first, as one delta, then every kept delta;
+        ``delta_count`` grows by the number of kept events replayed (plus one for a non-zero
+        base). Truncation does not change the result (Lean: ``EventLog.replay_truncate``).
+
+        Lean: ``EventLog.replay`` (``EventLog.replayAt`` with ``addr``).
         """
         if not isinstance(ctx, AtomikContext):
             raise AtomikTypeError(f"ctx must be an AtomikContext, got {type(ctx).__name__}")
@@ -170,9 +182,10 @@ class EventLog:
         self, ctx: AtomikContext, at: int, addr: int | None = None
     ) -> AtomikContext:
         """The clean context holding the state after replaying the first ``at`` events onto
-        ``ctx`` (at ``addr`` if given), i.e. that replay followed by ``swap``.
+        ``ctx`` (at ``addr`` if given), i.e. that replay followed by ``swap``. ``at`` must lie
+        between :attr:`offset` and ``len(self)`` (:class:`SnapshotError` otherwise).
 
-        Lean: ``EventLog.snapshot``.
+        Lean: ``EventLog.snapshotContext`` (``read_snapshotContext``, ``accumulator_snapshot``).
         """
         snap = self.snapshot(at)
         prefix = EventLog(self._width)
@@ -199,14 +212,20 @@ class EventLog:
     def replay_from(self, snap: LogSnapshot) -> dict[int, int]:
         """The fold obtained by starting from ``snap`` and replaying the events after it.
 
-        Equals :meth:`fold_all` for every valid snapshot of this log.
+        Equals :meth:`fold_all` for every valid snapshot of this log (Lean:
+        ``EventLog.replayFromAt_snapshot``).
         """
         s = self._check_snapshot(snap)
         return self._fold_from(s, s.offset, len(self))
 
     def truncate(self, snap: LogSnapshot) -> int:
-        """Drop the events before ``snap`` (which must be a snapshot of this log); the fold is
-        unchanged. Returns how many events were dropped."""
+        """Drop the events before ``snap`` (which must be a snapshot of this log) into the
+        base; the fold is unchanged. Returns how many events were dropped. A snapshot outside the
+        kept log, or not matching this log's fold, raises :class:`SnapshotError` and changes
+        nothing.
+
+        Lean: ``EventLog.truncate`` (``truncate_eq``, ``fold_truncate``, ``replay_truncate``).
+        """
         s = self._check_snapshot(snap)
         dropped = s.offset - self._base.offset
         del self._events[:dropped]
@@ -214,13 +233,23 @@ class EventLog:
         return dropped
 
     def apply_to(self, table: AtomikTable) -> None:
-        """Accumulate the whole fold into ``table`` (validated first; unchanged on error)."""
+        """Accumulate the whole fold into ``table`` (validated first; unchanged on error).
+
+        Lean: ``EventLog.applyTo`` (``read_applyTo``).
+        """
         if not isinstance(table, AtomikTable):
             raise AtomikTypeError(f"table must be an AtomikTable, got {type(table).__name__}")
         if table.width != self._width:
             raise WidthError(f"table has width {table.width}, this log has width {self._width}")
         acc = self.fold_all()
         table.accum_batch(list(acc), list(acc.values()))
+
+    def copy(self) -> EventLog:
+        """An independent copy (events are immutable, so they are shared)."""
+        out = EventLog(self._width)
+        out._base = self._base
+        out._events = list(self._events)
+        return out
 
     def __repr__(self) -> str:
         return f"EventLog(width={self._width}, events={len(self)}, kept_from={self.offset})"

@@ -5,12 +5,14 @@ little-endian unsigned 64-bit word; the last chunk, if shorter than 8 bytes, is 
 bytes *at its end* (i.e. in its high-order bytes). The fingerprint is the XOR of all the words
 (``0`` for an empty buffer).
 
-**Limits (stated, and proved as theorems in Lean).** Any change confined to one chunk changes the
-fingerprint. But it is not a hash: two changes with equal deltas cancel (flip the same bits in two
-chunks and the fingerprint is unchanged); chunk *positions* are not mixed in (swapping two chunks
-is not detected); and the *length* is not mixed in (appending zero bytes to a buffer whose length
-is not a multiple of 8, or appending a zero word, gives the same fingerprint). Compare lengths
-yourself if they matter.
+**Limits.** Any change confined to one chunk changes the fingerprint (Lean:
+``Atomik.Fingerprint.ofChunks_ne_of_ne``). But it is not a hash: two changes with equal deltas
+cancel, so flipping the same bits in two chunks leaves the fingerprint unchanged
+(``ofChunks_paired_change``); chunk *positions* are not mixed in, so reordering chunks is not
+detected (``ofChunks_perm``); and the *length* is not mixed in: appending a zero word gives the
+same fingerprint (``ofChunks_append_zero``), and so does appending zero bytes to a buffer whose
+length is not a multiple of 8 (the zero padding of the last chunk; tested, not a Lean theorem,
+since the Lean model works on chunks, not bytes). Compare lengths yourself if they matter.
 
 Lean: ``Atomik.Fingerprint.ofChunks``, ``Atomik.Fingerprint.updateChunk``.
 """

@@ -67,3 +67,61 @@ def test_width_below_one(bad: int) -> None:
 def test_width_of_wrong_type(bad: object) -> None:
     with pytest.raises(errors.WidthError):
         atomik.AtomikContext(width=bad)  # type: ignore[arg-type]
+
+
+EDGE_WIDTHS = [1, 63, 64, 65, 127, 128, 129, 1000]
+
+
+def _rows(value: int, width: int) -> np.ndarray:
+    from atomik._check import int_to_words, words_for
+
+    return int_to_words(value, words_for(width)).reshape(1, words_for(width))
+
+
+@pytest.mark.parametrize("w", EDGE_WIDTHS)
+def test_value_boundary_every_form(w: int) -> None:
+    """2**w - 1 is accepted and 2**w rejected, as an int, in a list, in a 1-D array (w <= 64) and
+    in a 2-D row (when 2**w still fits the row's words); a rejected call changes nothing."""
+    top = (1 << w) - 1
+    c = atomik.AtomikContext(w)
+    c.accum(top)
+    c.accum_many([top])
+    c.accum_many(_rows(top, w))
+    if w <= 64:
+        c.accum_many(np.array([top], dtype=np.uint64))
+    assert c.accumulator == (top if w > 64 else 0) and c.delta_count == (3 if w > 64 else 4)
+    before = (c.reference, c.accumulator, c.delta_count)
+    calls = [lambda: c.accum(top + 1), lambda: c.accum_many([0, top + 1]),
+             lambda: c.load(top + 1), lambda: c.swap(top + 1), lambda: c.accum(-1)]
+    if w % 64:
+        calls.append(lambda: c.accum_many(_rows(top + 1, w)))
+    if w < 64:
+        calls.append(lambda: c.accum_many(np.array([0, top + 1], dtype=np.uint64)))
+    for call in calls:
+        with pytest.raises(errors.RangeError):
+            call()
+        assert (c.reference, c.accumulator, c.delta_count) == before
+    if w > 64:
+        with pytest.raises(errors.ShapeError):
+            c.accum_many(np.array([1], dtype=np.uint64))
+    with pytest.raises(errors.ShapeError):
+        c.accum_many(np.zeros((1, (w + 63) // 64 + 1), dtype=np.uint64))
+    assert (c.reference, c.accumulator, c.delta_count) == before
+
+
+@pytest.mark.parametrize("size", [1, 2, 9, 64, 65, 130])
+def test_address_boundary_every_form(size: int) -> None:
+    t = atomik.AtomikTable(size, 8)
+    t.accum(size - 1, 1)
+    t.accum_batch([size - 1], [2])
+    t.accum_batch(np.array([size - 1], dtype=np.int64), np.array([4], dtype=np.uint64))
+    assert t.read(size - 1) == 7
+    before = t.copy()
+    for call in (lambda: t.accum(size, 1), lambda: t.read(-1), lambda: t.swap(size, 0),
+                 lambda: t.accum_batch([0, size], [1, 1]),
+                 lambda: t.accum_batch(np.array([0, size], dtype=np.int64),
+                                       np.array([1, 1], dtype=np.uint64)),
+                 lambda: t.load_batch([size], [1])):
+        with pytest.raises(errors.AddressError):
+            call()
+        assert t == before

@@ -118,3 +118,54 @@ def test_snapshot_position_bad_inputs() -> None:
         log.replay(5)  # type: ignore[arg-type]
     with pytest.raises(RangeError):
         log.fold(-1)
+
+
+def test_replay_after_truncation_regression() -> None:
+    """The original case: deltas 1, 2, 4 at address 0, n = 2. log.replay covers the truncated
+    events too (Atomik.EventLog.replay_truncate), so replaying the truncated log onto the snapshot
+    context applies the first two events twice and reads 7 ^ 3 = 4
+    (read_replay_truncate_snapshotContext); continuing from the snapshot context means
+    accumulating only the kept deltas, which reads 7 (read_replay_snapshot)."""
+    log = EventLog(width=8)
+    for d in (1, 2, 4):
+        log.record(0, d)
+    c = AtomikContext(8)
+    whole = log.replay(c).read()
+    snap_ctx = log.snapshot_context(c, 2)
+    assert (whole, snap_ctx.read(), snap_ctx.is_clean) == (7, 3, True)
+    log.truncate(log.snapshot(2))
+    assert (log.offset, log.deltas(), log.fold(), log.fold(0)) == (2, [4], 7, 7)
+    assert log.replay(c).read() == 7 and log.replay(c, 0).read() == 7
+    assert log.snapshot_context(c, 2) == snap_ctx
+    assert log.replay(snap_ctx).read() == 4
+    cont = snap_ctx.copy()
+    cont.accum_many(log.deltas())
+    assert cont.read() == 7
+
+
+def test_rejected_truncation_changes_nothing() -> None:
+    log = EventLog(width=8)
+    for a, d in ((0, 1), (1, 2), (0, 4)):
+        log.record(a, d)
+    log.truncate(log.snapshot(1))
+    stale = LogSnapshot(0, {})
+    before = (log.offset, log.events, log.fold_all())
+    for bad in (stale, LogSnapshot(4, {}), LogSnapshot(2, {0: 5})):
+        with pytest.raises(SnapshotError):
+            log.truncate(bad)
+        assert (log.offset, log.events, log.fold_all()) == before
+    for n in (0, 4):
+        with pytest.raises(SnapshotError):
+            log.snapshot_context(AtomikContext(8), n)
+
+
+def test_copy_is_independent() -> None:
+    log = EventLog(width=8)
+    log.record(0, 1)
+    log.truncate(log.snapshot(1))
+    log.record(1, 2)
+    dup = log.copy()
+    dup.record(0, 4)
+    dup.truncate(dup.snapshot(3))
+    assert (len(log), log.offset, log.fold_all()) == (2, 1, {0: 1, 1: 2})
+    assert (len(dup), dup.offset, dup.fold_all()) == (3, 3, {0: 5, 1: 2})
