@@ -75,7 +75,10 @@ class AtomikContext:
         """Start a new epoch; return the state read just before.
 
         The new reference is the current state (or ``new_reference`` if given, as in
-        atomik-core); the accumulator is cleared. Lean: ``Context.swap`` (without argument).
+        atomik-core); the accumulator and ``delta_count`` are cleared. Lean: ``Context.swap``
+        (without argument), ``Context.swapTo`` (with one: the context then reads
+        ``new_reference``, whatever it read before — ``read_swapTo``; it is ``load``,
+        ``swapTo_eq_load``).
         """
         new = (
             None
@@ -177,7 +180,13 @@ class AtomikContext:
 
     @property
     def delta_count(self) -> int:
-        """How many deltas were accumulated since the last ``load`` or ``swap``."""
+        """How many deltas were accumulated since the last ``load`` or ``swap``.
+
+        Bookkeeping outside the ``Context`` model: ``accum(0)`` counts one delta and leaves the
+        modelled context equal (``Atomik.Counted.accum_zero``), so ``==`` ignores the count;
+        ``accum_many`` counts like one ``accum`` per delta (``Counted.accumMany_eq_foldl``) and
+        ``merge`` adds the counts (``Counted.count_merge``).
+        """
         return self._delta_count
 
     @property
@@ -243,7 +252,8 @@ class AtomikContext:
         return ctx
 
     def __eq__(self, other: object) -> bool:
-        """Equal when width, reference and accumulator are equal (``delta_count`` is ignored)."""
+        """Equal when width, reference and accumulator are equal: Lean's equality of
+        ``Context`` (``delta_count`` is outside the model and ignored, see :attr:`delta_count`)."""
         if not isinstance(other, AtomikContext):
             return NotImplemented
         return (self._width, self._reference, self._accumulator) == (

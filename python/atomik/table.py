@@ -6,7 +6,10 @@ or the byte-string functions of :mod:`atomik.delta`). Batch operations run numba
 address and array is validated at this boundary, and a rejected call changes nothing.
 
 Lean: ``Atomik.Table`` (``load``, ``accum``, ``read``, ``swap``, ``accumBatch``, ``loadBatch``,
-``diff``, ``snapshot``, ``restore``).
+``diff``, ``snapshot``, ``restore``); ``Atomik.Api`` for ``swap`` with an argument
+(``Table.swapTo``), the snapshot in this module's own format (``Table.snapshotPairs``,
+``restorePairs_snapshotPairs``: ``restore(t.snapshot()) == t``) and the acceptance rule of each
+validating entry point (``Atomik.Boundary``).
 """
 
 from __future__ import annotations
@@ -199,7 +202,9 @@ class AtomikTable:
 
     def snapshot(self) -> dict[str, Any]:
         """``{"width", "num_contexts", "entries": {addr: (reference, accumulator)}}`` holding only
-        the addresses whose reference or accumulator is non-zero."""
+        the addresses whose reference or accumulator is non-zero (Lean: ``Table.snapshotPairs``,
+        ``mem_snapshotPairs``); :meth:`restore` gives back an equal table
+        (``restorePairs_snapshotPairs``)."""
         nz = np.flatnonzero(self._ref | self._acc)
         return {
             "width": self._width,

@@ -232,3 +232,31 @@ def test_replay() -> None:
         replay(256, [], width=8)
     with pytest.raises(AtomikTypeError):
         replay(0, 5, width=8)  # type: ignore[arg-type]
+
+
+def test_swap_with_argument_reads_the_argument() -> None:
+    """Lean: Context.read_swapTo, swapTo_eq_load. A context reading 7 reads 127 after
+    swap(127): the argument replaces the state, the accumulated deltas are discarded."""
+    from atomik import AtomikContext
+
+    c = AtomikContext(8, 5)
+    c.accum(2)
+    assert c.swap(127) == 7
+    d = AtomikContext(8, 5)
+    d.accum(2)
+    d.load(127)
+    assert (c.read(), c.reference, c.accumulator, c.delta_count) == (127, 127, 0, 0)
+    assert c == d
+
+
+def test_delta_count_is_outside_equality() -> None:
+    """Lean: Counted.accum_zero, Counted.accumMany_eq_foldl."""
+    from atomik import AtomikContext
+
+    c = AtomikContext(8, 1)
+    d = c.copy()
+    c.accum(0)
+    assert c == d and (c.delta_count, d.delta_count) == (1, 0)
+    c.accum_many([0, 3, 0])
+    d.accum(3)
+    assert c == d and c.delta_count == 4

@@ -172,3 +172,31 @@ def test_restore_and_diff_bad_inputs() -> None:
         AtomikTable(2, 8).diff(AtomikTable(3, 8))
     with pytest.raises(AtomikTypeError):
         AtomikTable(2, 8).diff({})  # type: ignore[arg-type]
+
+
+def test_restore_snapshot_keeps_pairs_exactly() -> None:
+    """Lean: Table.restorePairs_snapshotPairs, mem_snapshotPairs. An address with reference 0 and a
+    non-zero accumulator is recorded as its pair and restored as that pair, not as a state."""
+    from atomik import AtomikTable
+
+    t = AtomikTable(65, 64)
+    t.accum(64, 5)
+    t.load(0, 9)
+    t.accum(0, 9)
+    snap = t.snapshot()
+    assert snap["entries"] == {0: (9, 9), 64: (0, 5)}
+    r = AtomikTable.restore(snap)
+    assert r == t and r.context(64).accumulator == 5 and r.context(0).reference == 9
+
+
+def test_table_swap_with_argument() -> None:
+    """Lean: Table.read_swapTo, read_swapTo_of_ne."""
+    from atomik import AtomikTable
+
+    t = AtomikTable(3, 8)
+    t.load(1, 5)
+    t.accum(1, 2)
+    t.accum(2, 4)
+    assert t.swap(1, 127) == 7
+    assert (t.read(1), t.context(1).accumulator, t.read(2), t.context(2).accumulator) == (
+        127, 0, 4, 4)
