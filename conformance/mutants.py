@@ -105,6 +105,52 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("truncate-off-by-one", "eventlog.py",
            "dropped = s.offset - self._base.offset", "dropped = s.offset - self._base.offset + 1",
            "EventLog.truncate drops one event too many"),
+    Mutant("eventlog-replay-ignores-base", "eventlog.py",
+           "        if base:  # the truncated events, already folded, count as one delta\n"
+           "            out.accum(base)",
+           "        if False:\n            out.accum(base)",
+           "EventLog.replay forgets the truncated events (replays the kept ones only)"),
+    Mutant("eventlog-snapshot-context-without-base", "eventlog.py",
+           "        prefix._base = self._base\n",
+           "        prefix._base = LogSnapshot(self._base.offset, {})\n",
+           "EventLog.snapshot_context starts from an empty base after a truncation"),
+    Mutant("eventlog-truncate-keeps-old-base", "eventlog.py",
+           "        self._base = LogSnapshot(s.offset, MappingProxyType(dict(s.accumulators)))",
+           "        self._base = LogSnapshot(s.offset, self._base.accumulators)",
+           "EventLog.truncate drops events without folding them into the base"),
+    Mutant("eventlog-fold-at-ignores-base", "eventlog.py",
+           '            return self._base.accumulators.get(check_count(addr, "addr"), 0)',
+           "            return 0",
+           "EventLog.fold(addr) and replay(ctx, addr) ignore the truncated events"),
+    Mutant("table-snapshot-folds-pairs", "table.py",
+           "\"entries\": {int(i): (int(self._ref[i]), int(self._acc[i])) for i in nz}",
+           "\"entries\": {int(i): (int(self._ref[i] ^ self._acc[i]), 0) for i in nz}",
+           "AtomikTable.snapshot records (state, 0) instead of (reference, accumulator): reads "
+           "survive a restore, the pairs do not"),
+    Mutant("table-snapshot-skips-zero-reference", "table.py",
+           "nz = np.flatnonzero(self._ref | self._acc)", "nz = np.flatnonzero(self._ref)",
+           "AtomikTable.snapshot omits addresses whose reference is zero but accumulator is not"),
+    Mutant("swap-ignores-argument", "context.py",
+           "self._reference = current if new is None else new", "self._reference = current",
+           "AtomikContext.swap(new_reference) ignores its argument"),
+    Mutant("table-swap-ignores-argument", "table.py",
+           "self._ref[a] = current if new is None else new", "self._ref[a] = current",
+           "AtomikTable.swap(addr, new_reference) ignores its argument"),
+    Mutant("accum-many-list-miscounts", "context.py", "                n += 1\n",
+           "                n += 1 if d else 0\n",
+           "accum_many of a list does not count zero deltas in delta_count"),
+    Mutant("value-boundary-accepts-2-pow-w", "_check.py", "    if v < 0 or v >> width:",
+           "    if v < 0 or v > (1 << width):",
+           "check_value accepts 2**w (one past the largest value of the width)"),
+    Mutant("array-check-skipped-at-63", "_check.py", "    if width >= 64 or arr.size == 0:",
+           "    if width >= 63 or arr.size == 0:",
+           "the 1-D uint64 array range check is skipped at width 63"),
+    Mutant("words-for-off-by-one", "_check.py", "    return (width + 63) // 64",
+           "    return (width + 64) // 64",
+           "words_for counts one word too many at every multiple of 64"),
+    Mutant("address-boundary-accepts-size", "_check.py", "    if not 0 <= a < size:",
+           "    if not 0 <= a <= size:",
+           "check_addr accepts the address equal to the table size"),
 )
 
 
@@ -132,7 +178,8 @@ def _prepare(mutant: Mutant, base: Path) -> Path:
 # first. Files of shared helpers (kernels, validation) have none: every check may catch them.
 FILE_MODULE = {"delta.py": "Atomik.Delta", "context.py": "Atomik.Context",
                "table.py": "Atomik.Table", "replica.py": "Atomik.Replica",
-               "eventlog.py": "Atomik.EventLog", "fingerprint.py": "Atomik.Fingerprint"}
+               "eventlog.py": "Atomik.EventLog", "fingerprint.py": "Atomik.Fingerprint",
+               "_check.py": "Atomik.Boundary"}
 
 
 def _run(folder: Path, pure: bool, examples: int, fast: bool = False,

@@ -221,7 +221,7 @@ def accum_many_counts_like_accum(data: Any) -> None:
     accum(d) for each d in turn."""
     w = data.draw(S.widths(wide=True), label="w")
     c = data.draw(S.contexts(w), label="c")
-    ds = data.draw(S.lists_of(S.bitvecs(w)), label="ds")
+    ds = data.draw(S.lists_of(st.one_of(st.just(0), S.bitvecs(w))), label="ds (zeros count too)")
     form = data.draw(st.sampled_from(("list", "array")), label="form")
     one, many = c.copy(), c.copy()
     for d in ds:
@@ -253,7 +253,7 @@ def count_accum_many(data: Any) -> None:
     """accum_many(ds) adds len(ds) to delta_count."""
     w = data.draw(S.widths(wide=True), label="w")
     c = data.draw(S.contexts(w), label="c")
-    ds = data.draw(S.lists_of(S.bitvecs(w)), label="ds")
+    ds = data.draw(S.lists_of(st.one_of(st.just(0), S.bitvecs(w))), label="ds (zeros count too)")
     n = c.delta_count
     c.accum_many(ds)
     left, right = c.delta_count, n + len(ds)
