@@ -7,4 +7,5 @@ public import Atomik.Table
 public import Atomik.Api
 public import Atomik.EventLog
 public import Atomik.Replica
+public import Atomik.ReplicaImpl
 public import Atomik.Wire

@@ -10,18 +10,23 @@ Memory for deduplication is bounded by reordering, not by history: per origin, a
 watermark (every ``seq <= watermark`` was applied) plus the set of applied ``seq`` above it. That
 set is bounded by ``max_pending``: a message more than ``max_pending`` ahead of its origin's
 watermark is refused with :class:`ReorderWindowError` (nothing changes; deliver the gap first, e.g.
-by an anti-entropy round, then resend) -- never silently dropped.
+by an anti-entropy round, then resend) -- never silently dropped. :meth:`Replica.receive_all`
+receives a batch in ``(origin, seq)`` order, so a batch without gaps never trips the window
+whatever order it came in; a rejected message changes nothing and the rest are still received.
 
 Anti-entropy: :meth:`Replica.digest` summarises what a replica has applied (per-origin watermarks
 plus the out-of-order ids); :meth:`Replica.missing_for` returns exactly the stored messages a peer
 with that digest lacks. A replica stores every message it applied (its own and received ones) to
-serve them; :meth:`Replica.prune` forgets the ones every listed peer already has.
+serve them; :meth:`Replica.prune` forgets the ones every listed peer already has (it refuses an
+empty list, and a digest of another epoch covers nothing).
 
 Concurrent writes: two replicas that ``put`` ``x`` and ``y`` at the same address from state ``s``
 converge to ``s ^ x ^ y`` -- both deltas are kept, neither writer's value wins. For registers that
 need last-writer-wins use :class:`LWWRegisters` (see ``spec/replication.md``).
 
-Lean: ``Atomik.Replica.receive``, ``Replica.receiveAll``, ``Table.deliverAll``.
+Lean: ``Atomik.Replica`` (the abstract replica: ``receive``, ``receiveAll``, ``Table.deliverAll``)
+and ``Atomik.ReplicaImpl`` (this algorithm: ``State.receive``, ``State.receiveAll``, the refinement
+``State.refines_receiveAll``, ``State.missingFor``, ``State.prune``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from types import MappingProxyType
 
 from atomik._check import as_buffer, as_int, check_addr, check_count, check_value, check_width
 from atomik.errors import (
+    AddressError,
     AtomikError,
     AtomikTypeError,
     EpochError,
@@ -52,6 +58,8 @@ __all__ = [
     "Digest",
     "LWWRegisters",
     "LWWWrite",
+    "PruneError",
+    "RejectedMessagesError",
     "ReorderWindowError",
     "Replica",
     "deliver_all_no_dedup",
@@ -67,6 +75,32 @@ class ReorderWindowError(AtomikError, ValueError):
     Nothing was applied or recorded; deliver the missing earlier messages first (an anti-entropy
     round does), then deliver this one again.
     """
+
+
+class RejectedMessagesError(AtomikError, ValueError):
+    """Some messages of a batch were rejected; every other one was still received.
+
+    ``applied`` is how many messages were applied, ``rejected`` the ``(message, error)`` pairs in
+    the order they were tried. A rejected message changed nothing.
+    """
+
+    def __init__(self, applied: int, rejected: list[tuple[object, AtomikError]]) -> None:
+        """Record what was applied and what was rejected."""
+        kinds = sorted({type(e).__name__ for _, e in rejected})
+        super().__init__(
+            f"{len(rejected)} message(s) rejected ({', '.join(kinds)}), {applied} applied; "
+            f"first: {rejected[0][1]}"
+        )
+        self.applied = applied
+        self.rejected = rejected
+
+
+class PruneError(AtomikError, ValueError):
+    """``prune`` was given no peer digest (that would forget every stored message)."""
+
+
+def _msg_order(m: DeltaMessage) -> tuple[int, int]:
+    return (m.origin, m.seq)
 
 
 def _check_message(msg: object, table: AtomikTable) -> DeltaMessage:
@@ -191,7 +225,8 @@ class Digest:
 
 # --------------------------------------------------------------------------- replicas
 class Replica:
-    """One replica of a table of ``num_contexts`` contexts of ``width`` bits (1..64)."""
+    """One replica of a table of ``num_contexts`` contexts of ``width`` bits (1..64: the table is
+    an :class:`~atomik.table.AtomikTable`)."""
 
     __slots__ = (
         "_ahead",
@@ -230,14 +265,21 @@ class Replica:
         self._sink: Callable[[DeltaMessage], None] | None = None
 
     @classmethod
-    def from_table(cls, replica_id: int, table: AtomikTable, *, epoch: int = 0) -> Replica:
+    def from_table(
+        cls,
+        replica_id: int,
+        table: AtomikTable,
+        *,
+        epoch: int = 0,
+        max_pending: int = DEFAULT_MAX_PENDING,
+    ) -> Replica:
         """A replica starting from a copy of ``table`` that has applied no message yet.
 
-        Lean: ``Replica.init``.
+        Lean: ``Replica.init``, ``ReplicaImpl.State.init``.
         """
         if not isinstance(table, AtomikTable):
             raise AtomikTypeError(f"table must be an AtomikTable, got {type(table).__name__}")
-        r = cls(replica_id, table.num_contexts, table.width, epoch=epoch)
+        r = cls(replica_id, table.num_contexts, table.width, epoch=epoch, max_pending=max_pending)
         r._table = table.copy()
         return r
 
@@ -325,12 +367,51 @@ class Replica:
         self._apply(m)
         return True
 
-    def receive_all(self, msgs: Iterable[DeltaMessage]) -> int:
-        """``receive`` each message in order; return how many were applied (not duplicates).
+    def receive_all(
+        self,
+        msgs: Iterable[DeltaMessage],
+        *,
+        rejected: list[tuple[object, AtomikError]] | None = None,
+    ) -> int:
+        """Receive a batch; return how many messages were applied (not duplicates).
 
-        Stops at the first message that raises; the ones before it stay applied.
+        The batch is received in ``(origin, seq)`` order (stable, so of two messages with one id the
+        first given is tried first): a batch that holds an origin's messages from its watermark on
+        without a gap never trips the window, whatever order it came in. A message that is rejected
+        (not a ``DeltaMessage``, another width, an address outside the table, another epoch, too far
+        ahead) changes nothing and every other message is still received, so ``[bad, good]`` and
+        ``[good, bad]`` apply the same. The rejected ones, with their errors, are appended to
+        ``rejected`` when it is given; otherwise :class:`RejectedMessagesError` is raised *after*
+        the rest were received, naming them. An error of the write-ahead sink (I/O) propagates at
+        once: that message and the ones after it are not applied.
+
+        Lean: ``ReplicaImpl.State.receiveAll`` (on the sorted batch), ``State.passed``,
+        ``State.rejected``.
         """
-        return sum(1 for m in msgs if self.receive(m))
+        bad: list[tuple[object, AtomikError]] = []
+        batch: list[DeltaMessage] = []
+        for m in msgs:
+            if isinstance(m, DeltaMessage):
+                batch.append(m)
+            else:
+                bad.append((m, AtomikTypeError(f"expected a DeltaMessage, got {type(m).__name__}")))
+        batch.sort(key=_msg_order)
+        applied = 0
+        for m in batch:
+            try:
+                self.check(m)
+            except AtomikError as e:
+                bad.append((m, e))
+                continue
+            water = self._water.get(m.origin, -1)
+            if not (m.seq <= water or m.seq in self._ahead.get(m.origin, ())):
+                self._apply(m)
+                applied += 1
+        if bad:
+            if rejected is None:
+                raise RejectedMessagesError(applied, bad)
+            rejected.extend(bad)
+        return applied
 
     # ----------------------------------------------------------------- anti-entropy
     def digest(self) -> Digest:
@@ -362,12 +443,24 @@ class Replica:
         """Forget stored messages that every digest in ``digests`` covers; return how many.
 
         Pass the digests of *all* peers that may still need repair: a pruned message can no
-        longer be served by :meth:`missing_for` (the state it produced is kept).
+        longer be served by :meth:`missing_for` (the state it produced is kept). Every peer whose
+        digest was given is then sent by ``missing_for`` exactly what it would have been sent
+        without the prune (Lean ``ReplicaImpl.State.missingFor_prune``). An empty list raises
+        :class:`PruneError` (it would forget everything); a digest of another epoch covers
+        nothing of this epoch, so with one in the list nothing is pruned
+        (``State.prune_other_epoch``). Nothing changes on an error.
         """
         ds = list(digests)
         for d in ds:
             if not isinstance(d, Digest):
                 raise AtomikTypeError(f"expected a Digest, got {type(d).__name__}")
+        if not ds:
+            raise PruneError(
+                "prune needs the digests of the peers that may still need repair; got none "
+                "(an empty list would forget every stored message)"
+            )
+        if any(d.epoch != self._epoch for d in ds):
+            return 0  # another epoch's digest covers nothing of this epoch
         n = 0
         for o in list(self._store):
             msgs = self._store[o]
@@ -378,13 +471,31 @@ class Replica:
                 del self._store[o]
         return n
 
-    def sync_with(self, other: Replica) -> tuple[int, int]:
-        """One anti-entropy round both ways; return how many messages each side applied."""
+    def sync_with(
+        self,
+        other: Replica,
+        *,
+        rejected: list[tuple[object, AtomikError]] | None = None,
+    ) -> tuple[int, int]:
+        """One anti-entropy round both ways; return how many messages each side applied.
+
+        Each side receives what the other's digest lacks as one batch in ``(origin, seq)`` order,
+        so the window is never tripped unless the sender itself has a gap (then the messages past
+        the gap are refused, nothing else: they stay with the sender for a later round). Those
+        refusals are appended to ``rejected`` when given; any other rejection raises
+        :class:`RejectedMessagesError` after both sides received the rest. Replicas of another
+        epoch, width or size raise before anything changes.
+        """
         if not isinstance(other, Replica):
             raise AtomikTypeError(f"other must be a Replica, got {type(other).__name__}")
+        _check_peers([self, other])
         to_other = self.missing_for(other.digest())
         to_self = other.missing_for(self.digest())
-        return other.receive_all(to_other), self.receive_all(to_self)
+        refused: list[tuple[object, AtomikError]] = []
+        n_other = other.receive_all(to_other, rejected=refused)
+        n_self = self.receive_all(to_self, rejected=refused)
+        _report(n_other + n_self, refused, rejected)
+        return n_other, n_self
 
     # ----------------------------------------------------------------- state
     def read(self, addr: int) -> int:
@@ -445,6 +556,36 @@ class Replica:
         )
 
 
+def _check_peers(replicas: list[Replica]) -> None:
+    """Replicas that exchange messages share epoch, width and size (else nothing is sent)."""
+    first = replicas[0]
+    for r in replicas[1:]:
+        if r._epoch != first._epoch:
+            raise EpochError(
+                f"replicas of epochs {first._epoch} and {r._epoch} do not exchange messages"
+            )
+        if r._table.width != first._table.width:
+            raise WidthError(f"replicas of widths {first._table.width} and {r._table.width}")
+        if r._table.num_contexts != first._table.num_contexts:
+            raise AddressError(
+                f"replicas of {first._table.num_contexts} and {r._table.num_contexts} contexts"
+            )
+
+
+def _report(
+    applied: int,
+    refused: list[tuple[object, AtomikError]],
+    rejected: list[tuple[object, AtomikError]] | None,
+) -> None:
+    """Hand refusals to the caller's list, or raise for any that is not a window refusal."""
+    if rejected is not None:
+        rejected.extend(refused)
+        return
+    other = [(m, e) for m, e in refused if not isinstance(e, ReorderWindowError)]
+    if other:
+        raise RejectedMessagesError(applied, other)
+
+
 def deliver_all_no_dedup(table: AtomikTable, msgs: Iterable[DeltaMessage]) -> None:
     """Apply every message to ``table`` *without* deduplication (the negative example).
 
@@ -478,9 +619,10 @@ class LWWRegisters:
     where concurrent writes must resolve to one writer's value instead of ``s ^ x ^ y``.
 
     Each write carries a Lamport stamp ``(clock, origin)``; a register keeps the write with the
-    largest stamp. Applying a write is idempotent, commutative and associative, so no
-    deduplication is needed: replicas that receive the same writes in any order, with any
-    duplicates, read the same values. The cost: a concurrent write is *discarded*, not merged.
+    largest stamp (a write whose stamp is not larger is ignored, so a duplicate changes nothing).
+    The cost: a concurrent write is *discarded*, not merged. No Lean theorem covers these
+    registers; their convergence (same writes in any order with duplicates, same values, when no
+    two writes share a stamp) is tested, not proved (``tests/replication/test_sync.py``).
     """
 
     __slots__ = ("_clock", "_id", "_n", "_stamps", "_values", "_width")

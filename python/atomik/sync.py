@@ -24,38 +24,50 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atomik.errors import AtomikTypeError
+from atomik.errors import AtomikError, AtomikTypeError
 from atomik.log import PersistentTable
-from atomik.replica import Digest, ReorderWindowError, Replica
+from atomik.replica import Digest, ReorderWindowError, Replica, _check_peers, _report
 from atomik.wire import DeltaMessage, encode
 
 __all__ = ["Cluster", "Digest", "FaultyNetwork", "anti_entropy_round", "main", "run_soak"]
 
 
-def anti_entropy_round(replicas: Sequence[Replica]) -> int:
-    """One anti-entropy round: take every replica's digest, then each replica sends each other
-    one the messages that digest lacks -- first the messages it originated (so the receiver's
-    watermarks advance without gaps), then the rest. Return how many messages were applied.
+def anti_entropy_round(
+    replicas: Sequence[Replica],
+    *,
+    rejected: list[tuple[object, AtomikError]] | None = None,
+) -> int:
+    """One anti-entropy round: take every replica's digest, then each replica receives, as one
+    batch in ``(origin, seq)`` order, every message some other replica holds that its digest
+    lacked. Return how many messages were applied.
 
-    Afterwards every replica has applied every message some replica held at the start.
+    Afterwards every replica has applied every message some replica held at the start, except a
+    message past a gap that no replica could fill (an absent origin's messages relayed with a
+    hole, more than the receiver's ``max_pending`` past its watermark): that one is refused by the
+    window, changes nothing, stays with its holders for a later round, and the round goes on
+    (Lean ``ReplicaImpl.State.passed_of_contiguous``: a delivery without a gap never trips the
+    window). Window refusals are appended to ``rejected`` when it is given; any other rejection
+    raises :class:`~atomik.replica.RejectedMessagesError` once the round is done. Replicas of
+    different epochs, widths or sizes raise before anything changes.
     """
     rs = list(replicas)
     for r in rs:
         if not isinstance(r, Replica):
             raise AtomikTypeError(f"expected Replicas, got {type(r).__name__}")
+    if not rs:
+        return 0
+    _check_peers(rs)
     digests = [r.digest() for r in rs]
     applied = 0
-    for own_first in (True, False):
+    refused: list[tuple[object, AtomikError]] = []
+    for j, dst in enumerate(rs):
+        batch: dict[tuple[int, int], DeltaMessage] = {}
         for i, src in enumerate(rs):
-            for j, dst in enumerate(rs):
-                if i == j:
-                    continue
-                msgs = [
-                    m
-                    for m in src.missing_for(digests[j])
-                    if (m.origin == src.replica_id) == own_first
-                ]
-                applied += dst.receive_all(msgs)
+            if i != j:
+                for m in src.missing_for(digests[j]):
+                    batch.setdefault(m.id, m)
+        applied += dst.receive_all(batch.values(), rejected=refused)
+    _report(applied, refused, rejected)
     return applied
 
 

@@ -5,7 +5,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from atomik import AddressError, AtomikTypeError, EpochError, RangeError, WidthError
-from atomik.replica import Replica, deliver_all_no_dedup
+from atomik.replica import (
+    Digest,
+    PruneError,
+    RejectedMessagesError,
+    ReorderWindowError,
+    Replica,
+    deliver_all_no_dedup,
+)
 from atomik.table import AtomikTable
 from atomik.wire import DeltaMessage
 
@@ -135,3 +142,122 @@ def test_from_table_and_message_id() -> None:
     assert m.id == (4, 0) and m.delta == 9 ^ 3
     with pytest.raises(AtomikTypeError):
         Replica.from_table(4, {})  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ cases that used to go wrong
+def test_reverse_order_with_small_window_converges() -> None:
+    """Three messages of one origin, reverse order, max_pending=1: receive_all used to stop at
+    the first ReorderWindowError (one replica at [7,0,0,0], the other at [0,0,0,0]); it now
+    receives a batch in (origin, seq) order, so both orders apply all three."""
+    w = Replica(5, 4, 8)
+    ms = [w.accum(0, 1 << i) for i in range(3)]
+    a, b = Replica(1, 4, 8, max_pending=1), Replica(2, 4, 8, max_pending=1)
+    assert a.receive_all(ms) == 3
+    assert b.receive_all(list(reversed(ms))) == 3
+    assert a.read_all() == b.read_all() == [7, 0, 0, 0]
+    c = Replica(3, 4, 8, max_pending=1)  # one at a time, the window still refuses loudly
+    with pytest.raises(ReorderWindowError):
+        c.receive(ms[2])
+    assert c.read_all() == [0, 0, 0, 0] and c.watermarks() == {}
+
+
+def test_bad_message_first_or_last_applies_the_same() -> None:
+    """[bad, good] and [good, bad] (an out-of-range address) used to apply different amounts
+    (receive_all stopped at the bad one); now both apply the good one and report the bad one."""
+    w = Replica(5, 4, 8)
+    good = w.accum(1, 9)
+    bad = DeltaMessage(5, 0, 1, 4, 8, 1)  # address 4 of a 4-context table
+    results = []
+    for order in ([bad, good], [good, bad]):
+        r = Replica(1, 4, 8)
+        with pytest.raises(RejectedMessagesError, match="AddressError") as info:
+            r.receive_all(order)
+        assert info.value.applied == 1 and [m for m, _ in info.value.rejected] == [bad]
+        assert isinstance(info.value.rejected[0][1], AddressError)
+        results.append((r.read_all(), r.watermarks()))
+        r2 = Replica(1, 4, 8)
+        rej: list = []
+        assert r2.receive_all(order, rejected=rej) == 1 and [m for m, _ in rej] == [bad]
+        assert (r2.read_all(), r2.watermarks()) == results[-1]
+    assert results[0] == results[1] == ([0, 9, 0, 0], {5: 0})
+
+
+def test_receive_all_reports_every_kind_and_keeps_going() -> None:
+    w = Replica(5, 2, 8, epoch=3)
+    ms = [w.accum(0, 1), w.accum(1, 2)]
+    junk = [
+        (1, 2, 3),
+        DeltaMessage(5, 3, 2, 0, 16, 1),  # width
+        DeltaMessage(5, 2, 2, 0, 8, 1),  # epoch
+        DeltaMessage(5, 3, 2, 7, 8, 1),  # address
+        DeltaMessage(5, 3, 9, 0, 8, 1),  # window (max_pending 2)
+    ]
+    r = Replica(1, 2, 8, epoch=3, max_pending=2)
+    rej: list = []
+    assert r.receive_all([*junk, *ms], rejected=rej) == 2  # type: ignore[list-item]
+    kinds = sorted(type(e).__name__ for _, e in rej)
+    assert kinds == [
+        "AddressError", "AtomikTypeError", "EpochError", "ReorderWindowError", "WidthError"
+    ]
+    assert r.read_all() == [1, 2] and r.watermarks() == {5: 1}
+
+
+def test_prune_refuses_empty_and_other_epoch_digests_cover_nothing() -> None:
+    """prune([]) used to forget everything; a digest of another epoch used to count as covering
+    this epoch's messages, so the write could no longer be repaired."""
+    r = Replica(0, 2, 8, epoch=1)
+    m = r.put(0, 1)
+    with pytest.raises(PruneError):
+        r.prune([])
+    assert r.messages() == [m]
+    assert r.prune([r.digest(), Digest(0, {0: 5})]) == 0
+    assert r.missing_for(Digest(1)) == [m]
+    peer = Replica(1, 2, 8, epoch=1)
+    assert r.prune([r.digest(), peer.digest()]) == 0  # the peer lacks it: kept
+    peer.receive_all(r.missing_for(peer.digest()))
+    assert r.prune([r.digest(), peer.digest()]) == 1 and r.messages() == []
+
+
+def test_prune_then_sync_converges() -> None:
+    """Prune with the digests of every peer, then anti-entropy among them still converges."""
+    a, b, c = Replica(1, 2, 8), Replica(2, 2, 8), Replica(3, 2, 8)
+    ms = [a.accum(i % 2, i + 1) for i in range(5)]
+    b.receive_all(ms[:3])
+    c.receive_all(ms[:1])
+    assert a.prune([b.digest(), c.digest()]) == 1
+    a.sync_with(b)
+    a.sync_with(c)
+    assert a.read_all() == b.read_all() == c.read_all()
+
+
+def test_more_than_8_addresses_and_no_widths_above_64() -> None:
+    """Replicas hold an AtomikTable, which supports widths 1..64: a wider replica is refused at
+    construction (WidthError), never half-built."""
+    w = Replica(7, 12, 64)
+    ms = [w.put(11, (1 << 63) | 5), w.accum(9, (1 << 40) + 1)]
+    r = Replica(8, 12, 64, max_pending=1)
+    assert r.receive_all(list(reversed(ms))) == 2
+    assert r.read(11) == (1 << 63) | 5 and r.read(9) == (1 << 40) + 1 and r.same_state(w)
+    with pytest.raises(WidthError):
+        Replica(1, 2, 65)
+
+
+def test_seq_near_2_64() -> None:
+    """A watermark restored near 2^64 (as a snapshot does): the window arithmetic holds, and a
+    local write past 2^64 - 1 raises and changes nothing."""
+    top = (1 << 64) - 1
+    r = Replica(1, 2, 8, max_pending=2)
+    r._water[3] = top - 3
+    assert r.receive(DeltaMessage(3, 0, top - 1, 0, 8, 1))
+    with pytest.raises(ReorderWindowError):
+        r.receive(DeltaMessage(3, 0, top, 0, 8, 1))
+    assert r.receive(DeltaMessage(3, 0, top - 2, 0, 8, 2))
+    assert r.receive(DeltaMessage(3, 0, top, 0, 8, 4)) and r.watermarks()[3] == top
+    me = Replica(1, 2, 8)
+    me._water[1] = top - 1
+    me._next_seq = top
+    assert me.accum(0, 1).seq == top
+    before = (me.read_all(), me.next_seq, me.messages())
+    with pytest.raises(RangeError):
+        me.accum(0, 1)
+    assert (me.read_all(), me.next_seq, me.messages()) == before

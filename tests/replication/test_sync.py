@@ -210,3 +210,72 @@ def test_soak_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--soak", "--seconds", "0.5", "--seed", "1"]) == 0
     assert '"divergences": 0' in capsys.readouterr().out
     assert main([]) == 2
+
+
+def _relay_case() -> tuple[Replica, Replica, list[DeltaMessage]]:
+    """y (max_pending=64) holds seqs 0, 1, 2 and 9 of an absent origin x; z has max_pending=4."""
+    x = Replica(7, 2, 8)
+    ms = [x.accum(i % 2, i + 1) for i in range(10)]
+    y = Replica(1, 2, 8, max_pending=64)
+    y.receive_all([ms[0], ms[1], ms[2], ms[9]])
+    z = Replica(2, 2, 8, max_pending=4)
+    return y, z, ms
+
+
+def test_round_through_a_relay_with_a_gap_does_not_abort() -> None:
+    """anti_entropy_round([y, z]) used to raise ReorderWindowError (and skip every later pair);
+    now z applies 0, 1, 2, seq 9 is refused by the window (reported, nothing else), and the other
+    pairs of the round still run."""
+    y, z, ms = _relay_case()
+    w = Replica(3, 2, 8, max_pending=64)
+    rej: list = []
+    assert anti_entropy_round([y, z, w], rejected=rej) == 3 + 4
+    assert [m.id for m, _ in rej] == [(7, 9)]
+    assert isinstance(rej[0][1], ReorderWindowError)
+    assert z.watermarks() == {7: 2} and z.pending() == {}
+    assert w.watermarks() == {7: 2} and w.pending() == {7: frozenset({9})}
+    assert anti_entropy_round([y, z]) == 0  # no list: window refusals are not an error
+    y.receive_all(ms[3:9])  # the gap is filled: the next round converges
+    anti_entropy_round([y, z, w])
+    assert y.read_all() == z.read_all() == w.read_all() == x_state(ms)
+
+
+def x_state(ms: list[DeltaMessage]) -> list[int]:
+    out = [0, 0]
+    for m in ms:
+        out[m.addr] ^= m.delta
+    return out
+
+
+def test_sync_with_through_a_relay_with_a_gap_does_not_abort() -> None:
+    y, z, ms = _relay_case()
+    rej: list = []
+    assert y.sync_with(z, rejected=rej) == (3, 0)
+    assert [m.id for m, _ in rej] == [(7, 9)]
+    assert y.sync_with(z) == (0, 0)
+    y.receive_all(ms[3:9])
+    assert y.sync_with(z) == (7, 0) and y.same_state(z)
+
+
+def test_round_needs_one_epoch_width_and_size() -> None:
+    a, b = Replica(1, 2, 8), Replica(2, 2, 8, epoch=1)
+    a.put(0, 1)
+    for other in (b, Replica(2, 2, 16), Replica(2, 3, 8)):
+        with pytest.raises((EpochError, ValueError, IndexError)):
+            anti_entropy_round([a, other])
+        with pytest.raises((EpochError, ValueError, IndexError)):
+            a.sync_with(other)
+        assert other.read_all() == [0] * len(other.read_all()) and other.watermarks() == {}
+
+
+def test_round_gathers_one_batch_per_receiver() -> None:
+    """With a small window, a receiver lacking 0..7 of an origin that two peers hold in halves
+    (the second half first in the replica list) gets everything in one round."""
+    x = Replica(7, 2, 8)
+    ms = [x.accum(0, 1 << i) for i in range(8)]
+    late, early = Replica(1, 2, 8), Replica(2, 2, 8, max_pending=64)
+    early.receive_all(ms[4:])
+    late.receive_all(ms[:4])
+    z = Replica(3, 2, 8, max_pending=2)
+    anti_entropy_round([early, late, z])
+    assert z.read_all() == [0xFF, 0] and z.watermarks() == {7: 7}
