@@ -403,7 +403,7 @@ def wrong_crc_is_a_checksum_error(data: Any) -> None:
     raise AssertionError("a wrong CRC32C was not a checksum error")
 
 
-# ------------------------------------------------------------------ strategies named in spec/symbols.toml
+# ------------------------------------------------------------ strategies named in spec/symbols.toml
 def wire_messages(width: int) -> st.SearchStrategy[DeltaMessage]:
     """``Atomik.Wire.Msg``: a valid message of any frame width (the drawn width is unused)."""
     return st.builds(
