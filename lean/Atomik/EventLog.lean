@@ -182,8 +182,7 @@ theorem foldAt_append_self {w : Nat} (L : EventLog w) (a : Nat) (d : BitVec w) :
 /-- Appending an event leaves every other address's fold alone. Python: EventLog.fold(addr). -/
 theorem foldAt_append_of_ne {w : Nat} (L : EventLog w) (a b : Nat) (d : BitVec w) (h : a ≠ b) :
     (L.append a d).foldAt b = L.foldAt b := by
-  simp [append, foldAt, baseFoldAt, deltasAt, deltasAt_append, Table.deltasAt, h,
-    Delta.composeAll_append, Delta.compose, Delta.composeAll]
+  simp [append, foldAt, baseFoldAt, deltasAt, deltasAt_append, Table.deltasAt, h]
 
 /-- The fold does not depend on the order of the kept events. Python: EventLog.fold(). -/
 theorem fold_perm {w : Nat} (L : EventLog w) (es : List (Nat × BitVec w)) (h : L.events.Perm es) :
