@@ -151,6 +151,21 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("address-boundary-accepts-size", "_check.py", "    if not 0 <= a < size:",
            "    if not 0 <= a <= size:",
            "check_addr accepts the address equal to the table size"),
+    Mutant("wire-crc-wrong-range", "wire.py", "actual = crc32c(mv[:body_len])",
+           "actual = crc32c(mv[3:body_len])",
+           "the decoder's CRC32C skips the magic, version and kind bytes"),
+    Mutant("wire-delta-range-check-dropped", "wire.py", "    if delta >> width:\n",
+           "    if delta >> (8 * n):\n",
+           "the decoder accepts delta bits above the width in the last byte (non-canonical)"),
+    Mutant("wire-length-check-lax", "wire.py", "    if mv.nbytes != expected:\n",
+           "    if mv.nbytes < expected:\n",
+           "the single-message decoder accepts trailing bytes after the frame"),
+    Mutant("wire-delta-big-endian", "wire.py",
+           "_delta_bytes(m.width), \"little\"\n", "_delta_bytes(m.width), \"big\"\n",
+           "records carry the delta bytes big-endian (the decoder reads little-endian)"),
+    Mutant("rows-top-word-unmasked", "_check.py", "if top_bits < 64 and mat.shape[0]:",
+           "if False and top_bits < 64 and mat.shape[0]:",
+           "wide rows with bits above the width in the top word are accepted"),
 )
 
 
