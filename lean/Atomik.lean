@@ -9,3 +9,4 @@ public import Atomik.EventLog
 public import Atomik.Replica
 public import Atomik.ReplicaImpl
 public import Atomik.Wire
+public import Atomik.Vectors

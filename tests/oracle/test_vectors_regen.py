@@ -22,8 +22,80 @@ def all_docs() -> list[tuple[Path, dict[str, Any]]]:
     return [(p, json.loads(p.read_text())) for p in sorted(VEC.rglob("*.json"))]
 
 
+LEAN = ROOT / "lean" / "Atomik" / "Vectors.lean"
+DOC = ROOT / "spec" / "vectors.md"
+
+
 def test_vectors_regenerate_identically() -> None:
-    assert vectors.check(VEC) == []
+    assert vectors.check(VEC, LEAN, DOC) == []
+
+
+def test_stale_lean_facts_are_reported(tmp_path: Path) -> None:
+    stale = tmp_path / "Vectors.lean"
+    stale.write_text(LEAN.read_text().replace("#0\"", "#0 \"", 1))
+    doc = tmp_path / "vectors.md"
+    doc.write_text(DOC.read_text().replace("| `delta` | 8 | 8 | 8 |", "| `delta` | 8 | 8 | 7 |", 1))
+    problems = vectors.check(VEC, stale, doc)
+    assert any("stale Lean facts" in p and str(stale) in p for p in problems)
+    assert any("stale table" in p and str(doc) in p for p in problems)
+    assert vectors.check(VEC, tmp_path / "absent.lean") == [
+        f"missing (would be generated): {tmp_path / 'absent.lean'}"
+    ]
+
+
+def _edited(suite: str, case_prefix: str) -> tuple[vectors.Vector, vectors.Vector]:
+    v = next(
+        v for v in vectors.build_all() if v.suite == suite and v.case.startswith(case_prefix)
+    )
+    bad = json.loads(json.dumps(v.to_json()))
+    return v, vectors.Vector(
+        suite, v.case, v.seed, v.theorems, bad["input"]["requests"], bad["output"], v.error
+    )
+
+
+def test_an_edited_expected_value_gives_a_false_statement_naming_the_vector() -> None:
+    """The planted disagreement: change one recorded answer and the generator states the changed
+    value for the same inputs (so `decide` refutes it), labelled with the vector and request."""
+    good, bad = _edited("delta", "delta_ops_width_8")
+    assert bad.output is not None and good.output is not None
+    req = good.requests[0]
+    true_value = int(good.output[0], 16)
+    assert true_value == int(req["a"], 16) ^ int(req["b"], 16)
+    wrong = true_value ^ 1
+    bad.output[0] = f"0x{wrong:016x}"
+    line = next(
+        ln for ln in vectors.lean_facts([bad]).text.splitlines() if ln.startswith("example")
+    )
+    assert line.startswith(f'example : Vec "delta/{good.case} #0" (')
+    a, b = int(req["a"], 16), int(req["b"], 16)
+    assert f"Delta.compose 0x{a:x}#8 0x{b:x}#8 = 0x{wrong:x}#8" in line
+    # the committed module states the true value for the same inputs
+    assert f"Delta.compose 0x{a:x}#8 0x{b:x}#8 = 0x{true_value:x}#8" in LEAN.read_text()
+
+
+def test_an_edited_frame_gives_a_false_wire_statement() -> None:
+    """Wire facts are generated too (not yet written to the module, see LEAN_OUTSIDE)."""
+    _, bad = _edited("wire", "wire_message_width_64")
+    assert bad.output is not None
+    frame = bytearray.fromhex(bad.output[0]["frame"])
+    frame[-1] ^= 0x80
+    bad.output[0] = {"frame": frame.hex()}
+    fact = vectors._vector_facts(bad)[0]
+    assert fact.startswith("Wire.encode ") and fact.endswith(f"0x{frame[-1]:02x}#8]")
+
+
+def test_every_valid_vector_of_a_modelled_suite_is_stated_in_lean() -> None:
+    facts = vectors.lean_facts(vectors.build_all())
+    for suite, (stated, total, valid) in facts.counts.items():
+        if suite in vectors.LEAN_OUTSIDE:
+            assert stated == 0, suite
+        elif suite not in vectors.LEAN_PARTIAL:
+            assert stated == total == valid, suite
+    assert facts.skipped == {}
+    assert sum(n for n, _, _ in facts.counts.values()) >= 50
+    text = LEAN.read_text()
+    assert "sorry" not in text and "native_decide" not in text
+    assert text.count("example : Vec") == text.count(":= by decide")
 
 
 def test_check_names_a_changed_file(tmp_path: Path) -> None:
