@@ -51,6 +51,15 @@ def _edge_word(data: Any, w: int, label: str = "x") -> int:
     return data.draw(st.one_of(edge, st.integers(0, (1 << 64) - 1)), label=label)
 
 
+def _edge_address(data: Any, size: int) -> int:
+    """An address inside ``[0, size)`` half the time (often 0 or ``size - 1``), just outside it
+    otherwise (often ``size`` or ``-1``)."""
+    if data.draw(st.booleans(), label="address inside"):
+        return data.draw(st.sampled_from((size - 1, 0)) | st.integers(0, size - 1), label="a")
+    return data.draw(st.sampled_from((size, -1)) | st.integers(-3, -1)
+                     | st.integers(size, size + 3), label="a")
+
+
 def _ctx_state(c: AtomikContext) -> tuple[int, int, int, int]:
     return (c.width, c.reference, c.accumulator, c.delta_count)
 
@@ -494,7 +503,7 @@ def address_accepted_iff(data: Any) -> None:
     w = data.draw(S.widths(), label="w")
     t = data.draw(S.sized_tables(w), label="t")
     n = len(t)
-    a = data.draw(st.sampled_from((n - 1, n, -1, 0, n + 1)) | st.integers(-2, n + 2), label="a")
+    a = _edge_address(data, n)
     observe_iff(0 <= a < n)
     calls: list[tuple[str, Callable[[], object]]] = [
         ("read", lambda: t.read(a)), ("accum", lambda: t.accum(a, 1)),
@@ -518,8 +527,7 @@ def address_check(data: Any) -> None:
     from atomik._check import check_addr
 
     size = data.draw(st.sampled_from((1, 2, 8, 64, 65, 1000)), label="size")
-    a = data.draw(st.sampled_from((size - 1, size, -1, 0)) | st.integers(-3, size + 3),
-                  label="a")
+    a = _edge_address(data, size)
     left, right = _accepted(lambda: check_addr(a, size), AddressError), 0 <= a < size
     observe_iff(left)
     assert left == right, (size, a, left, right)
@@ -531,13 +539,13 @@ def _batch(data: Any, w: int, n: int) -> list[tuple[int, int]]:
     """Mostly valid (address, value) pairs with repeated addresses; one pair at or just past a
     boundary half the time."""
     ops = data.draw(S.lists_of(S.pairs(st.integers(0, n - 1), S.bitvecs(w))), label="ops")
-    kind = data.draw(st.sampled_from(("valid", "address", "value")), label="bad pair")
-    if kind == "address":
-        ops.insert(data.draw(st.integers(0, len(ops)), label="at"),
-                   (data.draw(st.sampled_from((n, -1, n - 1)), label="a"), 0))
-    elif kind == "value":
-        ops.insert(data.draw(st.integers(0, len(ops)), label="at"),
-                   (0, data.draw(st.sampled_from(((1 << w), (1 << w) - 1, -1)), label="v")))
+    at = data.draw(st.integers(0, len(ops)), label="at")
+    if not data.draw(st.booleans(), label="one bad pair"):
+        ops.insert(at, (n - 1, (1 << w) - 1))  # the largest accepted address and value
+    elif data.draw(st.booleans(), label="bad address"):
+        ops.insert(at, (data.draw(st.sampled_from((n, -1)), label="a"), 0))
+    else:
+        ops.insert(at, (0, data.draw(st.sampled_from(((1 << w), -1)), label="v")))
     return ops
 
 

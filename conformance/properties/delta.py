@@ -71,7 +71,9 @@ def _w(data: Any) -> int:
 def _same_or_other(data: Any, w: int, x: int, label: str) -> int:
     from atomik.conformance import strategies as S
 
-    return data.draw(st.one_of(st.just(x), S.bitvecs(w)), label=label)
+    if data.draw(st.booleans(), label=f"{label} is the compared value"):
+        return x
+    return data.draw(S.bitvecs(w), label=label)
 
 
 def _bv(data: Any, w: int, label: str) -> int:
