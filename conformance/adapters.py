@@ -26,7 +26,6 @@ from atomik import delta as _delta
 from atomik import fingerprint as _fp
 from atomik.conformance.strategies import REPLICA_ID, TABLE_SIZE
 from atomik.context import AtomikContext
-from atomik.eventlog import Event, EventLog
 from atomik.replica import DeltaMessage, Replica, deliver_all_no_dedup
 from atomik.table import AtomikTable
 
@@ -295,43 +294,6 @@ def replica_eq(a: Any, b: Any) -> Any:
     if not (isinstance(a, Replica) and isinstance(b, Replica)):
         return NotImplemented
     return a.table == b.table and a.watermarks() == b.watermarks() and a.pending() == b.pending()
-
-
-# --------------------------------------------------------------------------- EventLog
-
-
-def _log(es: list[Event], width: int) -> EventLog:
-    log = EventLog(width)
-    for e in es:
-        log.append(e)
-    return log
-
-
-def eventlog_deltas(es: list[Event], *, width: int) -> list[int]:
-    """``EventLog.deltas`` → ``log.deltas()`` of a log holding ``es``."""
-    return _log(es, width).deltas()
-
-
-def eventlog_fold(es: list[Event], *, width: int) -> int:
-    """``EventLog.fold`` → ``log.fold()`` of a log holding ``es``."""
-    return _log(es, width).fold()
-
-
-def eventlog_replay(c: AtomikContext, es: list[Event]) -> AtomikContext:
-    """``EventLog.replay`` → ``log.replay(ctx)`` (returns a new context)."""
-    return _log(es, c.width).replay(c)
-
-
-def eventlog_truncate(es: list[Event], n: int, *, width: int) -> list[Event]:
-    """``EventLog.truncate es n`` → ``log.truncate(log.snapshot(n))``, then the kept events."""
-    log = _log(es, width)
-    log.truncate(log.snapshot(n))
-    return list(log.events)
-
-
-def eventlog_snapshot(c: AtomikContext, es: list[Event], n: int) -> AtomikContext:
-    """``EventLog.snapshot c es n`` → ``log.snapshot_context(ctx, n)``."""
-    return _log(es, c.width).snapshot_context(c, n)
 
 
 # --------------------------------------------------------------------------- Fingerprint
