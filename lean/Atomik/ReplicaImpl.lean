@@ -1029,6 +1029,75 @@ theorem passed_of_contiguous (r : State w) (o n : Nat) (hinv : r.Inv) (hmp : 1 �
         rw [← hpg.2]
         omega
 
+/-! ## `receive_all` receives a batch sorted by identifier -/
+
+/-- The order `receive_all` sorts a batch into: by origin, then by seq (Python's `sort` is stable, as `mergeSort` is). Python: atomik.replica.Replica.receive_all. -/
+@[expose] noncomputable def idLe (p q : Packet w) : Bool :=
+  decide (p.origin < q.origin ∨ (p.origin = q.origin ∧ p.seq ≤ q.seq))
+
+/-- `receive_all`: sort the batch by identifier, then receive it in turn. Python: atomik.replica.Replica.receive_all. -/
+@[expose] noncomputable def receiveBatch (r : State w) (ps : List (Packet w)) : State w :=
+  r.receiveAll (ps.mergeSort idLe)
+
+/-- Two lists that are permutations of each other and both sorted by a relation that is antisymmetric on their elements are equal. Python: atomik.replica.Replica.receive_all. -/
+theorem eq_of_perm_of_pairwise {α : Type} (R : α → α → Prop) :
+    ∀ (l₁ l₂ : List α), (∀ a ∈ l₁, ∀ b ∈ l₁, R a b → R b a → a = b) →
+      l₁.Pairwise R → l₂.Pairwise R → l₁.Perm l₂ → l₁ = l₂ := by
+  intro l₁
+  induction l₁ with
+  | nil =>
+    intro l₂ _ _ _ hp
+    exact (List.Perm.nil_eq hp)
+  | cons a t ih =>
+    intro l₂ hanti h₁ h₂ hp
+    cases l₂ with
+    | nil => exact absurd hp.symm (fun h => List.cons_ne_nil a t (List.Perm.nil_eq h).symm)
+    | cons b t' =>
+      have hab : a = b := by
+        by_cases hne : a = b
+        · exact hne
+        · have hb : b ∈ a :: t := hp.mem_iff.mpr (List.mem_cons_self ..)
+          have ha : a ∈ b :: t' := hp.mem_iff.mp (List.mem_cons_self ..)
+          have hbt : b ∈ t := by
+            rcases List.mem_cons.mp hb with h | h
+            · exact absurd h.symm hne
+            · exact h
+          have hat : a ∈ t' := by
+            rcases List.mem_cons.mp ha with h | h
+            · exact absurd h hne
+            · exact h
+          have r1 : R a b := (List.pairwise_cons.mp h₁).1 b hbt
+          have r2 : R b a := (List.pairwise_cons.mp h₂).1 a hat
+          exact hanti a (List.mem_cons_self ..) b hb r1 r2
+      subst hab
+      have ht : t.Perm t' := (List.perm_cons a).mp hp
+      rw [ih t' (fun x hx y hy => hanti x (List.mem_cons_of_mem a hx) y (List.mem_cons_of_mem a hy))
+        (List.pairwise_cons.mp h₁).2 (List.pairwise_cons.mp h₂).2 ht]
+
+/-- The order of a batch does not matter: `receive_all` of a batch and of any reordering of it (one identifier naming one message) leave the same replica, window refusals included, so three messages of one origin in reverse order with `max_pending = 1` apply all three, as in order. Python: atomik.replica.Replica.receive_all. -/
+theorem receiveBatch_perm (r : State w) (ps₁ ps₂ : List (Packet w)) (h : ps₁.Perm ps₂)
+    (hwf : ∀ p ∈ ps₁, ∀ q ∈ ps₁, p.origin = q.origin → p.seq = q.seq → p = q) :
+    r.receiveBatch ps₁ = r.receiveBatch ps₂ := by
+  have htrans : ∀ a b c : Packet w, idLe a b = true → idLe b c = true → idLe a c = true := by
+    intro a b c hab hbc
+    simp only [idLe, decide_eq_true_eq] at hab hbc ⊢
+    omega
+  have htotal : ∀ a b : Packet w, (idLe a b || idLe b a) = true := by
+    intro a b
+    simp only [idLe, Bool.or_eq_true, decide_eq_true_eq]
+    omega
+  have hp₁ := List.mergeSort_perm ps₁ idLe
+  have hp₂ := List.mergeSort_perm ps₂ idLe
+  unfold receiveBatch
+  rw [eq_of_perm_of_pairwise (fun a b => idLe a b = true) _ _ ?_
+    (List.pairwise_mergeSort htrans htotal ps₁) (List.pairwise_mergeSort htrans htotal ps₂)
+    (hp₁.trans (h.trans hp₂.symm))]
+  intro a ha b hb hab hba
+  have ha' : a ∈ ps₁ := hp₁.mem_iff.mp ha
+  have hb' : b ∈ ps₁ := hp₁.mem_iff.mp hb
+  simp only [idLe, decide_eq_true_eq] at hab hba
+  exact hwf a ha' b hb' (by omega) (by omega)
+
 /-! ## Local writes never reuse an identifier -/
 
 /-- The seq of the next local write has not been applied (so its id is new). Python: atomik.replica.Replica.next_seq. -/

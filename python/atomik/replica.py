@@ -385,7 +385,8 @@ class Replica:
         the rest were received, naming them. An error of the write-ahead sink (I/O) propagates at
         once: that message and the ones after it are not applied.
 
-        Lean: ``ReplicaImpl.State.receiveAll`` (on the sorted batch), ``State.passed``,
+        Lean: ``ReplicaImpl.State.receiveBatch`` (sort by id, then ``State.receiveAll``;
+        ``State.receiveBatch_perm``: the order of a batch does not matter), ``State.passed``,
         ``State.rejected``.
         """
         bad: list[tuple[object, AtomikError]] = []
