@@ -420,3 +420,61 @@ def wire_messages(width: int) -> st.SearchStrategy[DeltaMessage]:
 def wire_bytes(width: int) -> st.SearchStrategy[bytes]:
     """``Atomik.Wire.Bytes``: any byte string (the drawn width is unused)."""
     return st.binary(max_size=64)
+
+
+# ------------------------------------------------------------------ batch frame
+def _messages(data: Any, max_size: int = 4) -> list[DeltaMessage]:
+    return [_message(data) for _ in range(data.draw(st.integers(0, max_size), label="count"))]
+
+
+@checks("Atomik.Wire.decodeBatch_encodeBatch")
+def batch_decode_inverts_encode(data: Any) -> None:
+    """decode_batch(encode_batch(ms)) == ms, in order, for 0..4 messages of mixed widths."""
+    ms = _messages(data)
+    assert decode_batch(encode_batch(ms)) == ms
+
+
+@checks("Atomik.Wire.length_encodeBatch")
+@checks("Atomik.Wire.length_records")
+def batch_size_is_exact(data: Any) -> None:
+    """A batch frame is 11 bytes plus its records, each at least 22 bytes."""
+    ms = _messages(data)
+    recs = b"".join(_record(m) for m in ms)
+    assert len(encode_batch(ms)) == 11 + len(recs) and len(recs) >= 22 * len(ms)
+
+
+@checks("Atomik.Wire.walk_records")
+def batch_records_are_found_by_their_widths(data: Any) -> None:
+    """The decoder finds each record's end from its width field: a batch whose count says one
+    record more or less than it holds (CRC resealed) is a length error."""
+    ms = _messages(data)
+    f = bytearray(encode_batch(ms))
+    delta = data.draw(st.sampled_from([-1, 1]), label="off by")
+    if len(ms) + delta < 0:
+        delta = 1
+    struct.pack_into("<I", f, 3, len(ms) + delta)
+    f[-4:] = struct.pack("<I", crc32c(bytes(f[:-4])))
+    try:
+        decode_batch(bytes(f))
+    except FrameLengthError:
+        return
+    raise AssertionError("a batch with a wrong count was accepted")
+
+
+@checks("Atomik.Wire.checkAll_records")
+def batch_field_errors_come_after_the_crc(data: Any) -> None:
+    """Records of valid messages pass the range checks; one raw record with width 0 or a delta
+    above its width (CRC valid) makes the whole batch a field error."""
+    ms = _messages(data, 3)
+    frame, w, d = _raw_frame(data)
+    raw = frame[3:-4]
+    i = data.draw(st.integers(0, len(ms)), label="at")
+    recs = [_record(m) for m in ms]
+    recs.insert(i, raw)
+    body = bytes([0xA7, 1, 2]) + struct.pack("<I", len(recs)) + b"".join(recs)
+    try:
+        got = decode_batch(_seal(body))
+    except FrameFieldError:
+        assert w == 0 or d >> w
+        return
+    assert not (w == 0 or d >> w) and len(got) == len(ms) + 1 and got[:i] == ms[:i]

@@ -604,4 +604,145 @@ theorem decode_bad_checksum (m : Msg) (h : m.Fits) (c : Bytes) (hc : c.length = 
   rw [hlen, hwidth, htake, hdrop, if_pos hcrc]
   simp [h26]
 
+/-! ## The batch frame -/
+
+/-- The records of a list of messages, back to back. Python: atomik.wire.encode_batch's records. -/
+@[expose] noncomputable def records : List Msg → Bytes
+  | [] => []
+  | m :: ms => record m ++ records ms
+
+/-- A v1 batch frame. Python: atomik.wire.encode_batch. -/
+@[expose] noncomputable def encodeBatch (ms : List Msg) : Bytes :=
+  sealFrame (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++ records ms))
+
+/-- Walk `n` records by their width fields, as the Python decoder does before the CRC check:
+the records' bytes and what follows, or `none` if a record is cut short. Python: the offset loop of atomik.wire.decode_batch. -/
+@[expose] noncomputable def walk : Nat → Bytes → Option (List Bytes × Bytes)
+  | 0, bs => some ([], bs)
+  | n + 1, bs =>
+    if bs.length < 22 then none
+    else if bs.length < 22 + nbytes (ofLE ((bs.drop 20).take 2)) then none
+    else match walk n (bs.drop (22 + nbytes (ofLE ((bs.drop 20).take 2)))) with
+      | none => none
+      | some p => some (bs.take (22 + nbytes (ofLE ((bs.drop 20).take 2))) :: p.1, p.2)
+
+/-- The range checks of every record, in order: the first failing one's error. Python: the parse loop of atomik.wire.decode_batch. -/
+@[expose] noncomputable def checkAll : List Bytes → Result (List Msg)
+  | [] => .ok []
+  | r :: rs =>
+    match checkMsg (parseRecord r).1 with
+    | .error e => .error e
+    | .ok m =>
+      match checkAll rs with
+      | .error e => .error e
+      | .ok ms => .ok (m :: ms)
+
+/-- Decode a v1 batch frame, checking in the order of the Python decoder: length ≥ 3, magic and
+version, kind, length ≥ 11, a count the bytes can hold, each record's length from its width field,
+no bytes left over, CRC32C, then each record's field ranges. Python: atomik.wire.decode_batch. -/
+@[expose] noncomputable def decodeBatch : Bytes → Result (List Msg)
+  | x0 :: x1 :: x2 :: rest =>
+    if x0 ≠ magic then .error .version
+    else if x1 ≠ version then .error .version
+    else if x2 ≠ kindBatch then .error .field
+    else if rest.length < 8 then .error .length
+    else if ofLE (rest.take 4) * 22 > rest.length - 8 then .error .length
+    else
+      match walk (ofLE (rest.take 4)) ((rest.drop 4).take (rest.length - 8)) with
+      | none => .error .length
+      | some p =>
+        if p.2 ≠ [] then .error .length
+        else if ofLE (rest.drop (rest.length - 4)) ≠
+            (crc32c (x0 :: x1 :: x2 :: rest.take (rest.length - 4))).toNat then .error .checksum
+        else checkAll p.1
+  | _ => .error .length
+
+/-- The records of `n` messages take at least `22 n` bytes. Python: atomik.wire.decode_batch's count bound. -/
+theorem length_records (ms : List Msg) :
+    22 * ms.length ≤ (records ms).length := by
+  induction ms with
+  | nil => simp [records]
+  | cons m ms ih =>
+    simp only [records, List.length_append, length_record, List.length_cons]
+    omega
+
+/-- Walking the records of fitting messages finds exactly their records. Python: the offset loop of atomik.wire.decode_batch. -/
+theorem walk_records (ms : List Msg) (h : ∀ m ∈ ms, m.Fits) (rest : Bytes) :
+    walk ms.length (records ms ++ rest) = some (ms.map record, rest) := by
+  induction ms with
+  | nil => simp [walk, records]
+  | cons m ms ih =>
+    have hm : m.Fits := h m (by simp)
+    have hms : ∀ m' ∈ ms, m'.Fits := fun m' hm' => h m' (by simp [hm'])
+    have hwidth : ofLE (((record m ++ (records ms ++ rest)).drop 20).take 2) = m.width := by
+      have e := width_parseRecord (record m ++ (records ms ++ rest))
+      rw [parseRecord_record m _ hm] at e
+      exact e.symm
+    have hl : (record m).length = 22 + nbytes m.width := length_record m
+    have hlen : ¬ ((record m ++ (records ms ++ rest)).length < 22) := by
+      simp only [List.length_append, hl]; omega
+    have hlen2 : ¬ ((record m ++ (records ms ++ rest)).length < 22 + nbytes m.width) := by
+      simp only [List.length_append, hl]; omega
+    simp only [List.length_cons, records, List.append_assoc, walk]
+    rw [hwidth, if_neg hlen, if_neg hlen2, List.drop_left' hl, ih hms, List.take_left' hl]
+    simp
+
+/-- The range checks of the records of valid messages pass, giving the messages. Python: the parse loop of atomik.wire.decode_batch. -/
+theorem checkAll_records (ms : List Msg) (h : ∀ m ∈ ms, m.Valid) :
+    checkAll (ms.map record) = .ok ms := by
+  induction ms with
+  | nil => rfl
+  | cons m ms ih =>
+    have hm : m.Valid := h m (by simp)
+    have hms : ∀ m' ∈ ms, m'.Valid := fun m' hm' => h m' (by simp [hm'])
+    have hp : (parseRecord (record m)).1 = m := by
+      have e := parseRecord_record m [] hm.fits
+      rw [List.append_nil] at e
+      rw [e]
+    have hc : checkMsg m = .ok m := by
+      obtain ⟨_, _, _, _, hw0, _, hd⟩ := hm
+      have h1 : m.width ≠ 0 := by omega
+      have h2 : ¬ (2 ^ m.width ≤ m.delta) := by omega
+      simp [checkMsg, h1, h2]
+    simp only [List.map_cons, checkAll, hp, hc, ih hms]
+
+/-- Round trip of the batch frame: valid messages, fewer than `2^32` of them, decode back in order. Python: atomik.wire.decode_batch(encode_batch(ms)). -/
+theorem decodeBatch_encodeBatch (ms : List Msg) (h : ∀ m ∈ ms, m.Valid)
+    (hn : ms.length < 2 ^ 32) : decodeBatch (encodeBatch ms) = .ok ms := by
+  have hf : ∀ m ∈ ms, m.Fits := fun m hm => (h m hm).fits
+  have hR := length_records ms
+  have hl4 : (toLE 8 4 ms.length).length = 4 := length_toLE 8 4 _
+  have hlen : (toLE 8 4 ms.length ++ records ms ++ crcBytes (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++ records ms))).length =
+      8 + (records ms).length := by
+    simp only [crcBytes, List.length_append, length_toLE]; omega
+  have hcount : ofLE ((toLE 8 4 ms.length ++ records ms ++ crcBytes (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++ records ms))).take 4) = ms.length := by
+    rw [List.append_assoc, List.take_left' hl4]
+    exact ofLE_toLE_of_lt hn
+  have hbody : ((toLE 8 4 ms.length ++ records ms ++ crcBytes (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++ records ms))).drop 4).take
+      (8 + (records ms).length - 8) = records ms := by
+    rw [List.append_assoc, List.drop_left' hl4, show 8 + (records ms).length - 8 =
+      (records ms).length by omega, List.take_left' rfl]
+  have htake : (toLE 8 4 ms.length ++ records ms ++ crcBytes (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++ records ms))).take
+      (8 + (records ms).length - 4) = toLE 8 4 ms.length ++ records ms :=
+    List.take_left' (by simp only [List.length_append, hl4]; omega)
+  have hdrop : (toLE 8 4 ms.length ++ records ms ++ crcBytes (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++ records ms))).drop
+      (8 + (records ms).length - 4) = crcBytes (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++ records ms)) :=
+    List.drop_left' (by simp only [List.length_append, hl4]; omega)
+  have hcrc : ofLE (crcBytes (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++
+      records ms))) = (crc32c (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++
+      records ms))).toNat := ofLE_toLE_of_lt (crc32c _).isLt
+  have hwalk := walk_records ms hf []
+  rw [List.append_nil] at hwalk
+  have h8 : ¬ (8 + (records ms).length < 8) := by omega
+  have h22 : ¬ (ms.length * 22 > 8 + (records ms).length - 8) := by omega
+  simp only [encodeBatch, sealFrame, List.cons_append, decodeBatch]
+  rw [hlen, hcount, hbody, hwalk, htake, hdrop, hcrc, if_neg h8, if_neg h22]
+  simp [checkAll_records ms h]
+
+/-- The size of a batch frame: 11 bytes and the records. Python: atomik.wire.encode_batch. -/
+theorem length_encodeBatch (ms : List Msg) :
+    (encodeBatch ms).length = 11 + (records ms).length := by
+  simp only [encodeBatch, sealFrame, crcBytes, List.length_append, List.length_cons, length_toLE]
+  omega
+
 end Atomik.Wire
