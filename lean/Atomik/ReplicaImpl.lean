@@ -28,9 +28,11 @@ namespace ReplicaImpl
 @[expose] noncomputable def setAt {α : Type} (f : Nat → α) (o : Nat) (v : α) : Nat → α :=
   fun o' => if o' = o then v else f o'
 
+/-- Reading the origin just set gives the value set. Python: atomik.replica.Replica._mark. -/
 theorem setAt_same {α : Type} (f : Nat → α) (o : Nat) (v : α) : setAt f o v o = v := by
   simp [setAt]
 
+/-- Setting one origin leaves every other origin as it was. Python: atomik.replica.Replica._mark. -/
 theorem setAt_of_ne {α : Type} (f : Nat → α) (o o' : Nat) (v : α) (h : o' ≠ o) :
     setAt f o v o' = f o' := by
   simp [setAt, h]
@@ -250,20 +252,29 @@ variable {w : Nat}
 
 /-! ## Field lemmas -/
 
+/-- Applying a message keeps the replica id. Python: atomik.replica.Replica._apply. -/
 theorem apply_id (r : State w) (p : Packet w) : (r.apply p).id = r.id := rfl
+/-- Applying a message keeps the epoch. Python: atomik.replica.Replica._apply. -/
 theorem apply_epoch (r : State w) (p : Packet w) : (r.apply p).epoch = r.epoch := rfl
+/-- Applying a message keeps the table size. Python: atomik.replica.Replica._apply. -/
 theorem apply_size (r : State w) (p : Packet w) : (r.apply p).size = r.size := rfl
+/-- Applying a message keeps the reorder window. Python: atomik.replica.Replica._apply. -/
 theorem apply_maxPending (r : State w) (p : Packet w) : (r.apply p).maxPending = r.maxPending := rfl
+/-- Applying a message XORs its delta at its address. Python: atomik.replica.Replica._apply. -/
 theorem apply_table (r : State w) (p : Packet w) :
     (r.apply p).table = r.table.accum p.addr p.delta := rfl
+/-- Applying a message marks its seq in its origin's watermark. Python: atomik.replica.Replica._apply. -/
 theorem apply_next (r : State w) (p : Packet w) :
     (r.apply p).next = setAt r.next p.origin (markSeq (r.next p.origin) (r.ahead p.origin) p.seq).1 :=
   rfl
+/-- Applying a message marks its seq in its origin's out-of-order set. Python: atomik.replica.Replica._apply. -/
 theorem apply_ahead (r : State w) (p : Packet w) :
     (r.apply p).ahead = setAt r.ahead p.origin (markSeq (r.next p.origin) (r.ahead p.origin) p.seq).2 :=
   rfl
+/-- Applying one's own message with a seq at or above next_seq moves next_seq past it. Python: atomik.replica.Replica._apply. -/
 theorem apply_nextSeq (r : State w) (p : Packet w) :
     (r.apply p).nextSeq = if p.origin = r.id ∧ r.nextSeq ≤ p.seq then p.seq + 1 else r.nextSeq := rfl
+/-- Applying a message stores it. Python: atomik.replica.Replica._apply. -/
 theorem apply_store (r : State w) (p : Packet w) : (r.apply p).store = r.store ++ [p] := rfl
 
 end State

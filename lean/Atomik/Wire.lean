@@ -140,10 +140,12 @@ theorem length_readLE_snd (k : Nat) (bs : Bytes) : (readLE k bs).2.length = bs.l
 @[expose] noncomputable def ofBytes (w : Nat) (bs : Bytes) : Option (BitVec w) :=
   if bs.length = (w + 7) / 8 ∧ ofLE bs < 2 ^ w then some (BitVec.ofNat w (ofLE bs)) else none
 
+/-- A `w`-bit value fits in ⌈w/64⌉ 64-bit words. Python: atomik._check.words_for. -/
 theorem two_pow_le_words (w : Nat) : 2 ^ w ≤ (2 ^ 64) ^ ((w + 63) / 64) := by
   rw [← Nat.pow_mul]
   exact Nat.pow_le_pow_right (by decide) (by omega)
 
+/-- A `w`-bit value fits in ⌈w/8⌉ bytes. Python: atomik.wire (the delta's byte count). -/
 theorem two_pow_le_bytes (w : Nat) : 2 ^ w ≤ (2 ^ 8) ^ ((w + 7) / 8) := by
   rw [← Nat.pow_mul]
   exact Nat.pow_le_pow_right (by decide) (by omega)
