@@ -34,6 +34,7 @@ from atomik.errors import (
     RangeError,
     ReferenceMismatchError,
     ShapeError,
+    SizeError,
     SnapshotError,
     WidthError,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "ReferenceMismatchError",
     "Replica",
     "ShapeError",
+    "SizeError",
     "SnapshotError",
     "SparseDelta",
     "WidthError",

@@ -27,17 +27,30 @@ from atomik.errors import (
     AtomikTypeError,
     ReferenceMismatchError,
     ShapeError,
+    SizeError,
     SnapshotError,
     WidthError,
 )
 
-__all__ = ["AtomikContext", "replay"]
+__all__ = ["MAX_CONTEXT_WIDTH", "AtomikContext", "replay"]
+
+#: The widest context: ``2**24`` bits (a 2 MiB state). A wider width raises
+#: :class:`~atomik.errors.SizeError` before anything is built, so no width makes ``repr`` or
+#: ``snapshot`` exhaust memory.
+MAX_CONTEXT_WIDTH = 1 << 24
+
+
+def _context_width(width: object) -> int:
+    w = check_width(width)
+    if w > MAX_CONTEXT_WIDTH:
+        raise SizeError(f"width must be at most MAX_CONTEXT_WIDTH = {MAX_CONTEXT_WIDTH}, got {w}")
+    return w
 
 U64Array = npt.NDArray[np.uint64]
 
 
 class AtomikContext:
-    """One delta-state context of ``width`` bits (any ``width >= 1``).
+    """One delta-state context of ``width`` bits (``1 <= width <= MAX_CONTEXT_WIDTH``).
 
     Values are ints in ``[0, 2**width)``; anything else raises (nothing is silently masked).
     ``accum_many`` takes a numpy ``uint64`` array (1-D for ``width <= 64``, 2-D ``(n, words)``
@@ -50,7 +63,7 @@ class AtomikContext:
 
     def __init__(self, width: int = 64, initial_state: int = 0) -> None:
         """Create a context of ``width`` bits whose reference is ``initial_state``."""
-        self._width = check_width(width)
+        self._width = _context_width(width)
         self._reference = check_value(initial_state, self._width, "initial_state")
         self._accumulator = 0
         self._delta_count = 0
@@ -214,7 +227,7 @@ class AtomikContext:
         missing = [k for k in ("width", "reference", "accumulator") if k not in snap]
         if missing:
             raise SnapshotError(f"snapshot is missing {', '.join(missing)}")
-        width = check_width(snap["width"])
+        width = _context_width(snap["width"])
         ref = check_value(snap["reference"], width, "reference")
         acc = check_value(snap["accumulator"], width, "accumulator")
         count = check_count(snap.get("delta_count", 0), "delta_count")
@@ -265,7 +278,7 @@ class AtomikContext:
     __hash__ = None  # type: ignore[assignment]  # mutable
 
     def __repr__(self) -> str:
-        digits = (self._width + 3) // 4
+        digits = (self._width + 3) // 4 if self._width <= 256 else 0  # zero-pad narrow widths
         return (
             f"AtomikContext(width={self._width}, reference=0x{self._reference:0{digits}x}, "
             f"accumulator=0x{self._accumulator:0{digits}x}, state=0x{self.read():0{digits}x}, "

@@ -318,7 +318,15 @@ def decode_sparse(data: BytesLike, *, max_length: int = MAX_DENSE_BYTES) -> byte
 
 
 def apply_sparse(state: BytesLike, delta: SparseDelta) -> bytes:
-    """Apply a sparse delta to a state of ``delta.length`` bytes; returns the new state."""
+    """Apply a sparse delta to a state of ``delta.length`` bytes; returns the new state.
+
+    ``delta`` must be a :class:`SparseDelta` (decode an encoding with :meth:`SparseDelta.decode`
+    first); anything else raises :class:`~atomik.errors.AtomikTypeError`."""
+    if not isinstance(delta, SparseDelta):
+        raise AtomikTypeError(
+            f"delta must be a SparseDelta (decode bytes with SparseDelta.decode), "
+            f"got {type(delta).__name__}"
+        )
     mv = as_buffer(state, "state")
     if mv.nbytes != delta.length:
         raise ShapeError(

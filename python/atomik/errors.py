@@ -22,6 +22,7 @@ __all__ = [
     "RangeError",
     "ReferenceMismatchError",
     "ShapeError",
+    "SizeError",
     "SnapshotError",
     "WidthError",
 ]
@@ -46,6 +47,12 @@ class RangeError(AtomikError, ValueError):
 
 class AddressError(AtomikError, IndexError):
     """An address outside ``0 <= addr < num_contexts``. Also an :class:`IndexError`."""
+
+
+class SizeError(RangeError):
+    """A size beyond a documented limit: e.g. more than ``atomik.table.MAX_CONTEXTS`` contexts,
+    or a context wider than ``atomik.context.MAX_CONTEXT_WIDTH`` bits (refused before anything
+    is allocated). Also a :class:`RangeError`."""
 
 
 class ShapeError(AtomikError, ValueError):

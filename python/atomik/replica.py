@@ -99,6 +99,12 @@ class PruneError(AtomikError, ValueError):
     """``prune`` was given no peer digest (that would forget every stored message)."""
 
 
+def _check_iterable(value: object, what: str) -> None:
+    """Raise :class:`~atomik.errors.AtomikTypeError` unless ``value`` is a non-text iterable."""
+    if isinstance(value, str | bytes | bytearray | memoryview) or not isinstance(value, Iterable):
+        raise AtomikTypeError(f"{what} must be an iterable, got {type(value).__name__}")
+
+
 def _msg_order(m: DeltaMessage) -> tuple[int, int]:
     return (m.origin, m.seq)
 
@@ -144,6 +150,7 @@ class Digest:
         ahead: dict[int, frozenset[int]] = {}
         for o, seqs in self.ahead.items():
             origin = check_value(o, 32, "origin")
+            _check_iterable(seqs, f"ahead seqs of origin {origin}")
             vals = frozenset(check_value(s, 64, "seq") for s in seqs)
             if any(s <= water.get(origin, -1) for s in vals):
                 raise FrameFieldError(f"ahead seqs of origin {origin} must exceed its watermark")
@@ -389,6 +396,7 @@ class Replica:
         ``State.receiveBatch_perm``: the order of a batch does not matter), ``State.passed``,
         ``State.rejected``.
         """
+        _check_iterable(msgs, "msgs")
         bad: list[tuple[object, AtomikError]] = []
         batch: list[DeltaMessage] = []
         for m in msgs:
@@ -451,6 +459,7 @@ class Replica:
         nothing of this epoch, so with one in the list nothing is pruned
         (``State.prune_other_epoch``). Nothing changes on an error.
         """
+        _check_iterable(digests, "digests")
         ds = list(digests)
         for d in ds:
             if not isinstance(d, Digest):

@@ -30,9 +30,21 @@ from atomik._check import (
     kernels,
 )
 from atomik.context import AtomikContext
-from atomik.errors import AddressError, AtomikTypeError, ShapeError, SnapshotError, WidthError
+from atomik.errors import (
+    AddressError,
+    AtomikTypeError,
+    ShapeError,
+    SizeError,
+    SnapshotError,
+    WidthError,
+)
 
-__all__ = ["AtomikTable"]
+__all__ = ["MAX_CONTEXTS", "AtomikTable"]
+
+#: The most contexts a table holds: ``2**32``, the address space of a wire message (``addr`` is a
+#: u32). More raises :class:`~atomik.errors.SizeError` before anything is allocated; a size the
+#: machine cannot allocate raises it too (not ``MemoryError``).
+MAX_CONTEXTS = 1 << 32
 
 U64Array = npt.NDArray[np.uint64]
 I64Array = npt.NDArray[np.int64]
@@ -44,17 +56,23 @@ class AtomikTable:
     __slots__ = ("_acc", "_n", "_ref", "_width")
 
     def __init__(self, num_contexts: int, width: int = 64) -> None:
-        """A table of ``num_contexts`` (>= 1) clean contexts, all reading 0."""
-        self._n = check_count(num_contexts, "num_contexts", minimum=1)
+        """A table of ``num_contexts`` (``1 <= num_contexts <= MAX_CONTEXTS``) clean contexts, all
+        reading 0."""
+        n = check_count(num_contexts, "num_contexts", minimum=1)
+        if n > MAX_CONTEXTS:
+            raise SizeError(f"num_contexts must be at most MAX_CONTEXTS = {MAX_CONTEXTS}, got {n}")
         w = check_width(width)
         if w > 64:
             raise WidthError(
                 f"AtomikTable supports widths 1..64, got {w} "
                 "(use AtomikContext or the byte-string deltas for wider states)"
             )
-        self._width = w
-        self._ref = np.zeros(self._n, dtype=np.uint64)
-        self._acc = np.zeros(self._n, dtype=np.uint64)
+        try:
+            ref = np.zeros(n, dtype=np.uint64)
+            acc = np.zeros(n, dtype=np.uint64)
+        except MemoryError:
+            raise SizeError(f"cannot allocate a table of {n} contexts on this machine") from None
+        self._n, self._width, self._ref, self._acc = n, w, ref, acc
 
     # ----------------------------------------------------------------- validation
     def _addr_array(self, addrs: object, what: str = "addrs") -> I64Array:

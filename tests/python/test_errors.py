@@ -125,3 +125,62 @@ def test_address_boundary_every_form(size: int) -> None:
         with pytest.raises(errors.AddressError):
             call()
         assert t == before
+
+
+# --------------------------------------------------------------------------- holes closed
+def test_apply_sparse_rejects_encoded_bytes_as_delta() -> None:
+    state = b"\0" * 8
+    with pytest.raises(errors.AtomikTypeError, match="SparseDelta"):
+        atomik.apply_sparse(state, atomik.encode_sparse(b"\1" * 8))  # type: ignore[arg-type]
+    assert state == b"\0" * 8
+
+
+def test_replica_batch_and_prune_reject_non_iterables() -> None:
+    from atomik.replica import Replica
+
+    r = Replica(0, 4, 8)
+    r.accum(1, 3)
+    before = (r.read_all(), r.messages())
+    for bad in (None, 5, "ab", b"ab"):
+        with pytest.raises(errors.AtomikTypeError, match="msgs must be an iterable"):
+            r.receive_all(bad)  # type: ignore[arg-type]
+        with pytest.raises(errors.AtomikTypeError, match="digests must be an iterable"):
+            r.prune(bad)  # type: ignore[arg-type]
+    with pytest.raises(errors.AtomikTypeError):
+        r.receive_all(r.messages()[0])  # type: ignore[arg-type]  # one message, not a batch
+    assert (r.read_all(), r.messages()) == before
+
+
+def test_digest_rejects_non_iterable_ahead_seqs() -> None:
+    from atomik.replica import Digest
+
+    with pytest.raises(errors.AtomikTypeError, match="ahead seqs of origin 1"):
+        Digest(0, {}, {1: 5})  # type: ignore[dict-item]
+    assert Digest(0, {}, {1: [5]}).covers(1, 5)
+
+
+@pytest.mark.parametrize("n", [2**63, 2**40, atomik.table.MAX_CONTEXTS + 1])
+def test_table_size_limit(n: int) -> None:
+    with pytest.raises(errors.SizeError, match="MAX_CONTEXTS"):
+        atomik.AtomikTable(n)
+    with pytest.raises(errors.SizeError, match="MAX_CONTEXTS"):
+        atomik.AtomikTable.restore({"width": 8, "num_contexts": n, "entries": {}})
+    assert issubclass(errors.SizeError, errors.RangeError)
+    assert atomik.table.MAX_CONTEXTS == 2**32  # the wire's u32 address space
+
+
+def test_context_width_limit() -> None:
+    from atomik.context import MAX_CONTEXT_WIDTH
+
+    for w in (2**40, MAX_CONTEXT_WIDTH + 1):
+        with pytest.raises(errors.SizeError, match="MAX_CONTEXT_WIDTH"):
+            atomik.AtomikContext(w)
+        with pytest.raises(errors.SizeError, match="MAX_CONTEXT_WIDTH"):
+            atomik.AtomikContext.from_snapshot({"width": w, "reference": 0, "accumulator": 0})
+    ctx = atomik.AtomikContext(8)
+    with pytest.raises(errors.SizeError):
+        ctx.restore({"width": 2**40, "reference": 0, "accumulator": 0})
+    assert ctx.width == 8
+    wide = atomik.AtomikContext(MAX_CONTEXT_WIDTH)  # the limit itself is accepted
+    wide.accum(1 << (MAX_CONTEXT_WIDTH - 1))
+    assert wide.read() == 1 << (MAX_CONTEXT_WIDTH - 1)
