@@ -11,6 +11,13 @@ included: to continue from ``snapshot_context(ctx, n)`` after truncating at ``n`
 kept deltas, ``s.accum_many(log.deltas())`` (``read_replay_snapshot``); ``log.replay(s)`` would
 apply the first ``n`` events a second time (``read_replay_truncate_snapshotContext``).
 
+This is the in-memory backend of the event-log interface; the durable one is
+:class:`atomik.hybrid.StoreLog`, the notification log of an ``eventsourcing`` event store read
+with the same methods and the same meaning (``len``, ``offset``, ``deltas``, ``fold``,
+``fold_all``, ``snapshot``, ``replay_from``, ``replay``, ``snapshot_context``, ``apply_to``;
+``StoreLog.to_eventlog`` gives this class's view of a store). Use this one for tests and
+throw-away logs; it pickles (``pickle.dumps(log)``), but nothing saves it for you.
+
 Lean: ``Atomik.EventLog`` models this storage (offset, truncated base, kept events); a position
 outside ``offset <= n <= len(log)`` is ``none`` there and a :class:`SnapshotError` here
 (``snapshot_isSome_iff``, ``truncate_isSome_iff``, ``snapshotContext_isSome_iff``).
@@ -21,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from atomik._check import as_int, check_count, check_value, check_width
 from atomik.context import AtomikContext
@@ -53,6 +61,10 @@ class LogSnapshot:
 
     offset: int
     accumulators: Mapping[int, int] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[type[LogSnapshot], tuple[int, dict[int, int]]]:
+        """Pickle as ``(offset, dict)``: a read-only ``mappingproxy`` does not pickle."""
+        return (LogSnapshot, (self.offset, dict(self.accumulators)))
 
 
 def _xor_into(acc: dict[int, int], addr: int, delta: int) -> None:
@@ -251,5 +263,19 @@ class EventLog:
         out._events = list(self._events)
         return out
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as width, base snapshot and kept events (the base's ``mappingproxy`` does not
+        pickle by itself)."""
+        return (_restore, (self._width, self._base.offset, dict(self._base.accumulators),
+                           tuple(self._events)))
+
     def __repr__(self) -> str:
         return f"EventLog(width={self._width}, events={len(self)}, kept_from={self.offset})"
+
+
+def _restore(width: int, offset: int, base: dict[int, int], events: tuple[Event, ...]) -> EventLog:
+    """Rebuild a pickled :class:`EventLog`."""
+    out = EventLog(width)
+    out._base = LogSnapshot(offset, MappingProxyType(dict(base)))
+    out._events = list(events)
+    return out
