@@ -236,6 +236,7 @@ class PersistentTable:
             raise
         self._size = self._durable = os.fstat(self._fd).st_size
         self._replica._sink = self._append
+        self._published = self._load_published()
 
     # ----------------------------------------------------------------- file format
     def _header(self, snap_len: int) -> bytes:
@@ -559,6 +560,63 @@ class PersistentTable:
     ) -> None:
         """Close the log."""
         self.close()
+
+    # ----------------------------------------------------------------- outbox
+    @property
+    def published_path(self) -> Path:
+        """The outbox mark: ``<path>.outbox``, the highest own seq known to be published."""
+        return self._path.with_name(self._path.name + ".outbox")
+
+    def _load_published(self) -> int:
+        mark = self.published_path
+        if self.recovery.created:  # a new log: a mark left by an older one says nothing
+            mark.unlink(missing_ok=True)
+            return -1
+        try:
+            text = mark.read_text()
+        except (OSError, UnicodeDecodeError):
+            return -1
+        parts = text.split()
+        if len(parts) == 2 and parts[0] == "published" and parts[1].lstrip("-").isdigit():
+            seq = int(parts[1])
+            if -1 <= seq < self._replica.next_seq:
+                return seq
+        return -1  # unreadable or impossible: republish everything (receivers deduplicate)
+
+    @property
+    def published(self) -> int:
+        """The highest seq of this node's own writes marked published (-1: none)."""
+        return self._published
+
+    def outbox(self) -> list[DeltaMessage]:
+        """This node's own writes above the published mark, in seq order: what to (re)publish.
+
+        The writes themselves are the log's records (logged before ``put`` returns); only the
+        mark is kept beside the log. A stale or lost mark makes the outbox longer, never shorter:
+        a write is republished, and receivers drop the copy by ``(origin, seq)``.
+        """
+        r = self._replica
+        own = r._store.get(r.replica_id, {})
+        return [own[s] for s in range(self._published + 1, r.next_seq) if s in own]
+
+    def mark_published(self, seq: int) -> None:
+        """Record that every own write up to ``seq`` reached the transport. The mark file is
+        replaced atomically (rename) but not fsynced: after a power failure it may be older,
+        which republishes (duplicates are harmless), never newer."""
+        self._check_open()
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            raise AtomikTypeError(f"seq must be an int, got {type(seq).__name__}")
+        if not -1 <= seq < self._replica.next_seq:
+            raise LogConfigError(
+                f"seq {seq} is not an issued seq of this node (next seq {self._replica.next_seq})"
+            )
+        if seq <= self._published:
+            return
+        mark = self.published_path
+        tmp = mark.with_name(mark.name + ".tmp")
+        tmp.write_text(f"published {seq}\n")
+        os.replace(tmp, mark)
+        self._published = seq
 
     # ----------------------------------------------------------------- replica API
     @property

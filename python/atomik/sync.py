@@ -17,12 +17,15 @@ import json
 import os
 import random
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from atomik.errors import AtomikError, AtomikTypeError
 from atomik.log import PersistentTable
@@ -321,6 +324,82 @@ class Cluster:
                 n.close()
 
 
+class RedisServer:
+    """A ``redis-server`` on 127.0.0.1 for tests and the soak: started, killed (SIGKILL) and
+    restarted on the same port, with an append-only file fsynced on every write (so a restart
+    keeps the streams and consumer groups; ``persist=False`` loses everything instead)."""
+
+    def __init__(self, directory: str | os.PathLike[str], *, persist: bool = True) -> None:
+        """Pick a free loopback port; nothing runs until :meth:`start`."""
+        exe = shutil.which("redis-server")
+        if exe is None:
+            raise FileNotFoundError(
+                "redis-server is not on PATH (Debian: apt-get install redis-server)"
+            )
+        self.exe = exe
+        self.dir = Path(directory)
+        self.persist = persist
+        self.port = _free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start the server and wait until it answers ``PING``."""
+        aof = ["--appendonly", "yes", "--appendfsync", "always"] if self.persist else [
+            "--appendonly", "no"
+        ]
+        self.proc = subprocess.Popen(
+            [self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--dir", str(self.dir), *aof],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as c:
+                    c.sendall(b"PING\r\n")
+                    if c.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.kill()
+        raise TimeoutError(f"redis-server did not answer on 127.0.0.1:{self.port}")
+
+    def kill(self) -> None:
+        """SIGKILL the server (no shutdown, no save) and wait for it."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def stop(self) -> None:
+        """Terminate the server (idempotent)."""
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+            self.proc = None
+
+    def __enter__(self) -> RedisServer:
+        """Start on entry."""
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop on exit."""
+        self.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def run_soak(seconds: float, seed: int = 0, nodes: int = 3, check_every: int = 200) -> FaultStats:
     """Random operations with faults for ``seconds`` (bounded), checking convergence every
     ``check_every`` operations and at the end. Returns the counts."""
@@ -372,6 +451,162 @@ def run_soak(seconds: float, seed: int = 0, nodes: int = 3, check_every: int = 2
         return c.stats
 
 
+# --------------------------------------------------------------------------- nodes over Redis
+@dataclass
+class NodeConfig:
+    """One node process of :func:`run_redis_faults` (``python -m atomik.sync --node FILE``)."""
+
+    port: int
+    stream: str
+    node: int
+    directory: str
+    num_contexts: int = 8
+    width: int = 32
+    writes: int = 0  # local writes to make in total (over every life of the process)
+    write_interval: float = 0.01
+    max_count: int = 8  # entries per pump
+    repair_every: float = 0.5  # seconds between digest requests (0: never)
+    pump_sleep: float = 0.0  # seconds to wait after each pump (to slow a node down in tests)
+    seed: int = 0
+
+    def path(self, name: str) -> Path:
+        """A file of this node in the shared directory."""
+        return Path(self.directory) / f"{name}-{self.node}"
+
+
+def _dump_json(path: Path, obj: object) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj))
+    os.replace(tmp, path)
+
+
+def run_node(cfg: NodeConfig) -> None:
+    """A durable node: log ``log-<node>``, consumer group ``node-<node>`` on the stream. Makes
+    ``cfg.writes`` writes (appending ``seq addr delta`` to ``acked-<node>`` once ``put``/``accum``
+    returned), pumps, asks for repair, and rewrites ``state-<node>`` (JSON: state, watermarks,
+    outbox, counts of this life) after every round. Files in the directory steer it:
+    ``pause-<node>`` (a partition: it stops polling), ``stop`` (exit)."""
+    import redis
+
+    from atomik.transport import TRANSIENT_ERRORS, DurableNode, RedisStreamsTransport
+
+    log = PersistentTable(
+        cfg.path("log"), cfg.num_contexts, cfg.width, "always", replica_id=cfg.node
+    )
+    client = redis.Redis(
+        host="127.0.0.1", port=cfg.port, socket_timeout=2, socket_connect_timeout=1
+    )
+    name = f"node-{cfg.node}"
+
+    def transport() -> RedisStreamsTransport:
+        return RedisStreamsTransport(client, cfg.stream, name, group=name, block_ms=20)
+
+    t: RedisStreamsTransport | None = None
+    node: DurableNode | None = None
+    rng = random.Random(cfg.seed * 1_000_003 + cfg.node * 7919 + log.replica.next_seq)
+    life = {"recovered_records": log.recovery.records, "frames": 0, "applied": 0,
+            "duplicates": 0, "dead_letters": 0, "digests": 0, "repairs_sent": 0,
+            "publish_failures": 0, "transport_errors": 0, "writes": 0}
+    ack = open(cfg.path("acked"), "a")
+    stop, pause = Path(cfg.directory) / "stop", cfg.path("pause")
+    next_write = next_repair = time.monotonic()
+    while not stop.exists():
+        now = time.monotonic()
+        if log.replica.next_seq < cfg.writes and now >= next_write:
+            # acknowledged once logged, whether the transport is up or not (the outbox sends it)
+            addr, v = rng.randrange(cfg.num_contexts), rng.getrandbits(cfg.width)
+            m = log.put(addr, v) if rng.random() < 0.5 else log.accum(addr, v)
+            ack.write(f"{m.seq} {m.addr} {m.delta}\n")
+            ack.flush()
+            life["writes"] += 1
+            next_write = now + cfg.write_interval
+        try:
+            if node is None:
+                t = transport()
+                node = DurableNode(log, t)
+            if not pause.exists():
+                res = node.pump(cfg.max_count)
+                for k in ("frames", "applied", "duplicates", "digests", "repairs_sent"):
+                    life[k] += getattr(res, k)
+                life["dead_letters"] += len(res.dead_letters)
+                if cfg.repair_every and now >= next_repair:
+                    node.request_repair()
+                    next_repair = now + cfg.repair_every
+                if cfg.pump_sleep:
+                    time.sleep(cfg.pump_sleep)
+            else:
+                node.flush_outbox()
+                time.sleep(0.01)
+        except TRANSIENT_ERRORS:
+            life["transport_errors"] += 1
+            time.sleep(0.05)
+        except redis.ResponseError as e:  # NOGROUP: the server lost the stream; join again
+            if "NOGROUP" not in str(e):
+                raise
+            life["transport_errors"] += 1
+            node = None
+        if node is not None:
+            life["publish_failures"] = node.publish_failures
+        r = log.replica
+        _dump_json(cfg.path("state"), {
+            "state": r.read_all(), "watermarks": {str(o): w for o, w in r.watermarks().items()},
+            "ahead": sum(len(v) for v in r.pending().values()), "outbox": len(log.outbox()),
+            "next_seq": r.next_seq, "life": life,
+        })
+    ack.close()
+    log.close()
+
+
+class NodeProcess:
+    """A :func:`run_node` in a subprocess (``python -m atomik.sync --node``), killable."""
+
+    def __init__(self, cfg: NodeConfig) -> None:
+        """Write the config beside the node's files; nothing runs until :meth:`start`."""
+        self.cfg = cfg
+        self.config = cfg.path("config")
+        self.config.write_text(json.dumps(cfg.__dict__))
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        """Start the process (the log recovers, the consumer group resumes)."""
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "atomik.sync", "--node", str(self.config)],
+            stdout=subprocess.DEVNULL,
+        )
+        self.starts += 1
+
+    def kill(self) -> None:
+        """SIGKILL the process and wait for it."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def wait(self, timeout: float) -> int:
+        """Wait for a normal exit (after ``stop``); return the exit code."""
+        assert self.proc is not None
+        rc = self.proc.wait(timeout=timeout)
+        self.proc = None
+        return rc
+
+    def alive(self) -> bool:
+        """Whether the process runs (raises if it died on its own with an error)."""
+        if self.proc is None:
+            return False
+        rc = self.proc.poll()
+        if rc is not None and rc != 0:
+            raise RuntimeError(f"node {self.cfg.node} exited with code {rc}")
+        return rc is None
+
+    def state(self) -> dict[str, Any] | None:
+        """The node's last ``state-<node>`` dump, if any."""
+        try:
+            return dict(json.loads(self.cfg.path("state").read_text()))
+        except (OSError, ValueError):
+            return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m atomik.sync --soak --seconds N [--seed S] [--nodes K]``."""
     ap = argparse.ArgumentParser(prog="python -m atomik.sync", description=__doc__)
@@ -379,7 +614,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=60.0, help="how long (bounded), default 60")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--nodes", type=int, default=3)
+    ap.add_argument("--node", metavar="CONFIG", help="run one node process (JSON NodeConfig)")
     args = ap.parse_args(argv)
+    if args.node:
+        run_node(NodeConfig(**json.loads(Path(args.node).read_text())))
+        return 0
     if not args.soak:
         ap.print_help()
         return 2

@@ -37,11 +37,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from atomik.errors import AtomikError, AtomikTypeError, FrameError
+from atomik.log import PersistentTable
 from atomik.replica import KIND_DIGEST, Digest, Replica
 from atomik.wire import DeltaMessage, decode_any, encode, encode_batch
 
 __all__ = [
     "DeadLetter",
+    "DurableNode",
     "HubEndpoint",
     "InProcessHub",
     "PumpResult",
@@ -53,6 +55,20 @@ __all__ = [
 ]
 
 REPAIR_BATCH = 256  # messages per batch frame of a repair reply
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    errs: list[type[BaseException]] = [OSError]
+    try:
+        import redis.exceptions as rex
+    except ImportError:  # pragma: no cover - redis-py is the optional extra 'replication'
+        pass
+    else:
+        errs += [rex.ConnectionError, rex.TimeoutError, rex.BusyLoadingError]
+    return tuple(errs)
+
+
+TRANSIENT_ERRORS = _transient_errors()  # a transport that is down (for now), not a bug
 
 
 class Transport(Protocol):
@@ -159,6 +175,7 @@ class RedisStreamsTransport:
         start: str = "0",
         block_ms: int | None = None,
         maxlen: int | None = None,
+        group: str | None = None,
     ) -> None:
         """Use ``client`` (a ``redis.Redis``) on ``stream`` as participant ``node``.
 
@@ -166,6 +183,15 @@ class RedisStreamsTransport:
         new entries); ``block_ms`` makes :meth:`poll` wait that long for new entries;
         ``maxlen`` trims the stream approximately to that many entries on send (a replica
         further behind must then be repaired by anti-entropy).
+
+        ``group`` stores the cursor in Redis: the node reads through its own consumer group
+        (``XGROUP CREATE stream group start MKSTREAM``, once; one group per node, since every
+        node reads every entry) with ``XREADGROUP``, and :meth:`advance` ``XACK``s what was
+        handled. A new transport on the same group (a restarted process) first re-reads the
+        entries delivered but never acknowledged (its pending list), then continues after the
+        group's last delivered id: a restart resumes, it does not replay the stream. Call
+        :meth:`advance` only once the entry's messages are in the durable log (``pump`` does
+        so): an entry acknowledged is never read again.
         """
         if not isinstance(stream, str) or not stream or not isinstance(node, str) or not node:
             raise AtomikTypeError("stream and node must be non-empty strs")
@@ -184,7 +210,19 @@ class RedisStreamsTransport:
         self._last = start
         self._block = block_ms
         self._maxlen = maxlen
-        if start == "$":  # resolve now, so entries sent after this call are not missed
+        self._group = group
+        self._peeked: list[Any] = []  # ids returned by the last peek, not yet acknowledged
+        self._reread = True  # the pending list may hold entries: read it before new ones
+        if group is not None:
+            if not isinstance(group, str) or not group:
+                raise AtomikTypeError(f"group must be a non-empty str, got {group!r}")
+            try:
+                client.xgroup_create(stream, group, id=start, mkstream=True)
+            except Exception as e:  # redis.ResponseError; redis-py is optional here
+                if "BUSYGROUP" not in str(e):
+                    raise
+            self._last = "0"
+        elif start == "$":  # resolve now, so entries sent after this call are not missed
             info = client.xinfo_stream(stream) if client.exists(stream) else None
             self._last = info["last-generated-id"] if info else "0"
 
@@ -197,18 +235,74 @@ class RedisStreamsTransport:
             self._r.xadd(self._stream, fields, maxlen=self._maxlen, approximate=True)
 
     def peek(self, max_count: int | None = None) -> list[tuple[Any, bytes | None]]:
-        """``XREAD`` entries after the cursor, without moving it; own entries as ``None``."""
-        resp = self._r.xread({self._stream: self._last}, count=max_count, block=self._block)
+        """``XREAD`` entries after the cursor, without moving it; own entries as ``None``.
+
+        With a consumer group: the entries delivered to this node but not acknowledged first
+        (after a restart, or a pump that raised), else ``XREADGROUP ... >`` (new entries).
+        An entry trimmed from the stream while pending comes back without fields: ``None``.
+        """
+        if self._group is None:
+            resp = self._r.xread({self._stream: self._last}, count=max_count, block=self._block)
+        else:
+            resp = None
+            if self._reread:
+                resp = self._r.xreadgroup(
+                    self._group, self._node, {self._stream: self._last}, count=max_count
+                )
+                if not resp or not resp[0][1]:
+                    self._reread = False
+                    resp = None
+            if resp is None:
+                resp = self._r.xreadgroup(
+                    self._group, self._node, {self._stream: ">"}, count=max_count,
+                    block=self._block,
+                )
         out: list[tuple[Any, bytes | None]] = []
         for _name, entries in resp or []:
             for entry_id, fields in entries:
+                if not fields:  # a pending entry since trimmed: nothing to apply
+                    out.append((entry_id, None))
+                    continue
                 own = fields.get(b"from") == self._node
                 out.append((entry_id, None if own else bytes(fields.get(b"frame", b""))))
+        if self._group is not None:
+            self._peeked = [c for c, _ in out]
+            if out:
+                self._reread = True  # unacknowledged until advance: a failed pump re-reads them
         return out
 
     def advance(self, cursor: Any) -> None:
-        """Move the cursor to the stream id ``cursor``."""
+        """Move the cursor to the stream id ``cursor``; with a consumer group, ``XACK`` every
+        entry of the last :meth:`peek` up to and including it."""
+        if self._group is not None:
+            if cursor not in self._peeked:
+                raise AtomikTypeError(f"not an id returned by the last peek: {cursor!r}")
+            k = self._peeked.index(cursor) + 1
+            self._r.xack(self._stream, self._group, *self._peeked[:k])
+            del self._peeked[:k]
+            if not self._peeked:
+                self._reread = False  # all delivered entries acknowledged: read new ones next
         self._last = cursor
+
+    def trim_acknowledged(self) -> int:
+        """``XTRIM MINID`` below the oldest entry some consumer group of the stream has not
+        acknowledged (its oldest pending entry, or the first entry after its last delivered
+        id): every node reading through a group has handled what is removed. Return the number
+        of entries removed (0 when the stream has no group)."""
+        groups = self._r.xinfo_groups(self._stream)
+        if not groups:
+            return 0
+        bound: tuple[int, int] | None = None
+        for g in groups:
+            pend = self._r.xpending(self._stream, g["name"])
+            if pend and pend.get("pending"):
+                low = _stream_id(pend["min"])
+            else:
+                ms, sq = _stream_id(g["last-delivered-id"])
+                low = (ms, sq + 1)
+            bound = low if bound is None else min(bound, low)
+        assert bound is not None
+        return int(self._r.xtrim(self._stream, minid=f"{bound[0]}-{bound[1]}", approximate=False))
 
     @property
     def cursor(self) -> Any:
@@ -218,6 +312,12 @@ class RedisStreamsTransport:
     def poll(self, max_count: int | None = None) -> list[bytes]:
         """``XREAD`` entries after the last one seen; return the other nodes' frames."""
         return _poll(self, max_count)
+
+
+def _stream_id(raw: Any) -> tuple[int, int]:
+    text = raw.decode() if isinstance(raw, bytes) else str(raw)
+    ms, _, sq = text.partition("-")
+    return int(ms), int(sq or 0)
 
 
 def publish(transport: Transport, msgs: Iterable[DeltaMessage], *, batch: bool = False) -> int:
@@ -335,3 +435,72 @@ def _pump_frame(
             res.applied += 1
         else:
             res.duplicates += 1
+
+
+class DurableNode:
+    """A :class:`~atomik.log.PersistentTable` and a transport, with the outbox in between.
+
+    ``put``/``accum`` log the write (write-ahead) and return it: from then on it is
+    acknowledged, whether or not the transport is up. The write is then published from the log's
+    outbox (:meth:`~atomik.log.PersistentTable.outbox`: own writes above the published mark);
+    a publish that fails with a transient error (Redis down: ``redis.ConnectionError``,
+    ``TimeoutError``, ``OSError``) leaves it there, and every later ``put``, :meth:`pump` or
+    :meth:`flush_outbox` retries, oldest first, so the writes reach the peers once the transport
+    is back -- also after a crash of this process, since the outbox is read from the log. A write
+    can be sent twice (the send succeeded but the reply was lost, or the process died before the
+    mark was written); receivers see it once, deduplicated by ``(origin, seq)``.
+    """
+
+    def __init__(self, log: PersistentTable, transport: Transport) -> None:
+        """Publish ``log``'s writes on ``transport`` and apply what ``transport`` brings."""
+        if not isinstance(log, PersistentTable):
+            raise AtomikTypeError(f"log must be a PersistentTable, got {type(log).__name__}")
+        self.log = log
+        self.transport = transport
+        self.publish_failures = 0  # flushes that stopped on a transient error
+        self.last_error: BaseException | None = None
+
+    def put(self, addr: int, value: int) -> DeltaMessage:
+        """Set ``addr`` to ``value``: logged, applied, acknowledged; then published (or kept in
+        the outbox)."""
+        m = self.log.put(addr, value)
+        self.flush_outbox()
+        return m
+
+    def accum(self, addr: int, delta: int) -> DeltaMessage:
+        """XOR ``delta`` into ``addr``: logged, applied, acknowledged; then published (or kept
+        in the outbox)."""
+        m = self.log.accum(addr, delta)
+        self.flush_outbox()
+        return m
+
+    def flush_outbox(self) -> int:
+        """Send the outbox, oldest first (one frame, or batch frames of up to 256 messages);
+        return how many messages were sent. A transient failure stops the flush, keeps the rest
+        for the next call and returns the count so far."""
+        box = self.log.outbox()
+        sent = 0
+        try:
+            for i in range(0, len(box), REPAIR_BATCH):
+                chunk = box[i : i + REPAIR_BATCH]
+                self.transport.send(encode(chunk[0]) if len(chunk) == 1 else encode_batch(chunk))
+                sent += len(chunk)
+                self.log.mark_published(chunk[-1].seq)
+        except TRANSIENT_ERRORS as e:
+            self.publish_failures += 1
+            self.last_error = e
+        return sent
+
+    @property
+    def pending(self) -> int:
+        """Writes in the outbox (acknowledged, not yet published)."""
+        return len(self.log.outbox())
+
+    def pump(self, max_count: int | None = None) -> PumpResult:
+        """Flush the outbox, then :func:`pump` the transport into the log's replica."""
+        self.flush_outbox()
+        return pump(self.log.replica, self.transport, max_count)
+
+    def request_repair(self) -> None:
+        """:func:`request_repair` for this node."""
+        request_repair(self.log.replica, self.transport)
