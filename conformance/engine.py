@@ -219,13 +219,24 @@ def run_hypothesis(p: Plan, budget: Budget,
     if first:
         checks.sort(key=lambda c: not c[0].startswith(first))  # stable: plan order otherwise
     results: list[CheckResult] = []
+    # a hand property that checks several theorems runs once; each of them gets its outcome
+    # (seconds are counted once, on the first)
+    ran: dict[str, tuple[int, int, str, str | None, int, int]] = {}
     for theorem, kind, name, body, detail, _ in checks:
+        if kind == "hand" and name in ran:
+            n, rej, res, cex, t_, f_ = ran[name]
+            results.append(CheckResult(theorem, kind, "hypothesis", name, n, rej, res, cex,
+                                       0.0, detail, t_, f_))
+            continue
         if progress:
             progress(f"{theorem} [{kind}]")
         kwargs = dict(max_examples=budget.hypothesis_examples, database=None, deadline=None,
                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                       print_blob=False)
-        n, rej, res, cex, secs = _run_one(body, f"{theorem}:{name}", kwargs)
+        n, rej, res, cex, secs = _run_one(body, f"{name}" if kind == "hand"
+                                          else f"{theorem}:{name}", kwargs)
+        if kind == "hand":
+            ran[name] = (n, rej, res, cex, _IFF["true"], _IFF["false"])
         results.append(CheckResult(theorem, kind, "hypothesis", name, n, rej, res, cex,
                                    round(secs, 3), detail, _IFF["true"], _IFF["false"]))
         if fail_fast and res in ("fail", "error"):

@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from atomik import AddressError, AtomikTypeError, EpochError, RangeError, WidthError
+from atomik import (
+    AddressError,
+    AtomikTypeError,
+    EpochError,
+    FrameFieldError,
+    RangeError,
+    WidthError,
+)
 from atomik.replica import (
     Digest,
     PruneError,
@@ -261,3 +268,19 @@ def test_seq_near_2_64() -> None:
     with pytest.raises(RangeError):
         me.accum(0, 1)
     assert (me.read_all(), me.next_seq, me.messages()) == before
+
+
+def test_digest_past_an_i64_watermark_is_a_clear_error_and_changes_nothing() -> None:
+    # A Digest carries each watermark as an i64 (spec/replication.md): a replica restored near
+    # 2^63 - 1 whose own writes pass it cannot make a digest, and says which origin.
+    r = Replica(0, 4, 8)
+    r._water[0] = (1 << 63) - 2  # as PersistentTable recovery restores it from a snapshot
+    r._next_seq = (1 << 63) - 1
+    r.accum(1, 5)
+    assert r.digest().watermarks[0] == (1 << 63) - 1
+    r.accum(2, 6)
+    before = (r.messages(), [r.read(a) for a in range(4)], r.seen(0, 1 << 63))
+    with pytest.raises(FrameFieldError, match="watermark of origin 0"):
+        r.digest()
+    assert (r.messages(), [r.read(a) for a in range(4)], r.seen(0, 1 << 63)) == before
+
