@@ -69,15 +69,22 @@ class AtomikContext:
         self._delta_count = 0
 
     # ----------------------------------------------------------------- the operations
+    # The per-event methods validate with one type test and one shift in the common case (a
+    # plain ``int`` that fits: ``v >> width`` is 0 exactly for ``0 <= v < 2**width``); anything
+    # else goes through the full validator, which raises the same errors as before.
     def load(self, value: int) -> None:
         """Set the reference to ``value`` and clear the accumulator. Lean: ``Context.load``."""
-        self._reference = check_value(value, self._width, "value")
+        if type(value) is not int or value >> self._width:
+            value = check_value(value, self._width, "value")
+        self._reference = value
         self._accumulator = 0
         self._delta_count = 0
 
     def accum(self, delta: int) -> None:
         """XOR ``delta`` into the accumulator. Lean: ``Context.accum``."""
-        self._accumulator ^= check_value(delta, self._width, "delta")
+        if type(delta) is not int or delta >> self._width:
+            delta = check_value(delta, self._width, "delta")
+        self._accumulator ^= delta
         self._delta_count += 1
 
     def read(self) -> int:
@@ -109,7 +116,10 @@ class AtomikContext:
 
         Lean: ``Context.rollback``.
         """
-        self.accum(delta)
+        if type(delta) is not int or delta >> self._width:
+            delta = check_value(delta, self._width, "delta")
+        self._accumulator ^= delta
+        self._delta_count += 1
 
     def merge(self, other: AtomikContext, *, allow_different_reference: bool = False) -> None:
         """XOR ``other``'s accumulator into this one (``other`` is unchanged).

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 __all__ = [
     "fingerprint_words",
+    "ingest_runs",
     "replay_words",
     "scatter_set",
     "scatter_xor",
@@ -87,3 +88,67 @@ def replay_words(initial: np.uint64, deltas: U64Array, out: U64Array) -> None:
     for i in range(len(deltas)):
         state ^= deltas[i]
         out[i] = state
+
+
+@numba.njit(cache=True)
+def ingest_runs(
+    seq: U64Array,
+    addr: I64Array,
+    delta: U64Array,
+    run_start: I64Array,
+    run_nxt: U64Array,
+    ahead: U64Array,
+    ahead_start: I64Array,
+    max_pending: np.uint64,
+    acc: U64Array,
+    status: npt.NDArray[np.int8],
+    out_full: npt.NDArray[np.uint8],
+) -> None:
+    """Dedup, window and scatter-XOR of a batch already sorted by ``(origin, seq)``, in one pass.
+
+    Run ``r`` (one origin) is ``run_start[r] .. run_start[r + 1]``; ``run_nxt[r]`` is that
+    origin's watermark + 1 and ``out_full[r]`` is 1 if its watermark is already ``2**64 - 1``;
+    its out-of-order applied seqs are ``ahead[ahead_start[r] .. ahead_start[r + 1]]``, sorted.
+    Message ``i`` gets ``status[i]``: 0 applied (now under the watermark), 1 duplicate, 2 refused
+    (more than ``max_pending`` past the watermark), 3 applied out of order. Applied deltas are
+    XORed into ``acc``; ``run_nxt`` and ``out_full`` end as each origin's new watermark + 1.
+    This is ``Replica.receive_all`` of the sorted messages, one after another.
+    """
+    top = np.uint64(0xFFFFFFFFFFFFFFFF)
+    one = np.uint64(1)
+    for r in range(len(run_start) - 1):
+        nxt = run_nxt[r]
+        full = out_full[r] != 0
+        a1 = ahead_start[r + 1]
+        ai = ahead_start[r]  # first ahead seq >= the current message's seq
+        bj = ahead_start[r]  # first ahead seq >= nxt
+        for i in range(run_start[r], run_start[r + 1]):
+            s = seq[i]
+            while ai < a1 and ahead[ai] < s:
+                ai += 1
+            if full or s < nxt or (ai < a1 and ahead[ai] == s):
+                status[i] = 1
+            elif i > run_start[r] and seq[i - 1] == s:
+                status[i] = 1 if status[i - 1] != 2 else 2  # a copy: as the first one went
+            elif s - nxt >= max_pending:
+                status[i] = 2
+            else:
+                acc[addr[i]] ^= delta[i]
+                if s == nxt:
+                    status[i] = 0
+                    if s == top:
+                        full = True
+                    else:
+                        nxt = s + one
+                        while bj < a1 and ahead[bj] < nxt:
+                            bj += 1
+                        while bj < a1 and ahead[bj] == nxt:
+                            if nxt == top:
+                                full = True
+                                break
+                            nxt += one
+                            bj += 1
+                else:
+                    status[i] = 3
+        run_nxt[r] = nxt
+        out_full[r] = 1 if full else 0

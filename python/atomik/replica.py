@@ -35,8 +35,19 @@ import struct
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
-from atomik._check import as_buffer, as_int, check_addr, check_count, check_value, check_width
+import numpy as np
+
+from atomik._check import (
+    as_buffer,
+    as_int,
+    check_addr,
+    check_count,
+    check_value,
+    check_width,
+    kernels,
+)
 from atomik.errors import (
     AddressError,
     AtomikError,
@@ -49,7 +60,14 @@ from atomik.errors import (
     WidthError,
 )
 from atomik.table import AtomikTable
-from atomik.wire import MAGIC, DeltaMessage, crc32c
+from atomik.wire import (
+    MAGIC,
+    DeltaMessage,
+    _new_message,
+    crc32c,
+    decode_batch,
+    decode_batch_columns,
+)
 
 __all__ = [
     "DEFAULT_MAX_PENDING",
@@ -66,6 +84,7 @@ __all__ = [
 ]
 
 DEFAULT_MAX_PENDING = 4096
+U64_MAX = (1 << 64) - 1
 KIND_DIGEST = 0x03
 
 
@@ -237,12 +256,13 @@ class Replica:
 
     __slots__ = (
         "_ahead",
+        "_cols",
         "_epoch",
         "_id",
         "_max_pending",
         "_next_seq",
         "_sink",
-        "_store",
+        "_store_d",
         "_table",
         "_water",
     )
@@ -268,7 +288,9 @@ class Replica:
         self._next_seq = 0
         self._water: dict[int, int] = {}
         self._ahead: dict[int, set[int]] = {}
-        self._store: dict[int, dict[int, DeltaMessage]] = {}
+        self._store_d: dict[int, dict[int, DeltaMessage]] = {}
+        # messages applied by ingest, kept as columns until someone asks for them (_store)
+        self._cols: list[tuple[Any, ...]] = []
         self._sink: Callable[[DeltaMessage], None] | None = None
 
     @classmethod
@@ -291,34 +313,71 @@ class Replica:
         return r
 
     # ----------------------------------------------------------------- applying
+    @property
+    def _store(self) -> dict[int, dict[int, DeltaMessage]]:
+        """Every stored message, per origin and seq (turns ingested columns into messages)."""
+        if self._cols:
+            cols, self._cols = self._cols, []
+            store = self._store_d
+            for epoch, width, *arrays in cols:
+                origins, seqs, addrs, deltas = (a.tolist() for a in arrays)
+                for o, s, a, d in zip(origins, seqs, addrs, deltas, strict=True):
+                    st = store.get(o)
+                    if st is None:
+                        st = store[o] = {}
+                    st[s] = _new_message(o, epoch, s, a, width, d)
+        return self._store_d
+
+    @_store.setter
+    def _store(self, value: dict[int, dict[int, DeltaMessage]]) -> None:
+        self._cols = []
+        self._store_d = value
+
     def _apply(self, msg: DeltaMessage) -> None:
         """Write-ahead (if a sink is set), then apply, mark and store ``msg``."""
         if self._sink is not None:
             self._sink(msg)  # may raise: then nothing below happens
+        o, s = msg.origin, msg.seq
         self._table.accum(msg.addr, msg.delta)
-        self._mark(msg.origin, msg.seq)
-        self._store.setdefault(msg.origin, {})[msg.seq] = msg
+        self._mark(o, s)
+        st = self._store_d.get(o)
+        if st is None:
+            self._store_d[o] = {s: msg}
+        else:
+            st[s] = msg
         if msg.origin == self._id and msg.seq >= self._next_seq:
             self._next_seq = msg.seq + 1  # never reuse a seq a peer already holds
 
     # ----------------------------------------------------------------- local writes
     def _emit(self, addr: int, delta: int) -> DeltaMessage:
-        msg = DeltaMessage(self._id, self._epoch, self._next_seq, addr, self._table.width, delta)
+        """Apply and return a local write of a validated ``addr`` and ``delta``."""
+        seq = self._next_seq
+        if seq >> 64:  # past the u64 seq space: raises, nothing changes
+            check_value(seq, 64, "seq")
+        msg = _new_message(self._id, self._epoch, seq, addr, self._table._width, delta)
         self._apply(msg)
         return msg
 
+    # One type test and one comparison per argument in the common case (a plain ``int`` in
+    # range); anything else goes through the full validators (same errors).
     def accum(self, addr: int, delta: int) -> DeltaMessage:
         """XOR ``delta`` into ``addr`` locally; return the message that carries it."""
-        a = check_addr(addr, self._table.num_contexts)
-        d = check_value(delta, self._table.width, "delta")
-        return self._emit(a, d)
+        t = self._table
+        if type(addr) is not int or not 0 <= addr < t._n:
+            addr = check_addr(addr, t._n)
+        if type(delta) is not int or delta >> t._width:
+            delta = check_value(delta, t._width, "delta")
+        return self._emit(addr, delta)
 
     def put(self, addr: int, value: int) -> DeltaMessage:
         """Set ``addr`` to ``value`` locally (as the delta ``read(addr) ^ value``); return the
         message that carries that delta."""
-        a = check_addr(addr, self._table.num_contexts)
-        v = check_value(value, self._table.width, "value")
-        return self._emit(a, self._table.read(a) ^ v)
+        t = self._table
+        if type(addr) is not int or not 0 <= addr < t._n:
+            addr = check_addr(addr, t._n)
+        if type(value) is not int or value >> t._width:
+            value = check_value(value, t._width, "value")
+        return self._emit(addr, t._refv[addr] ^ t._accv[addr] ^ value)
 
     # ----------------------------------------------------------------- remote messages
     def seen(self, origin: int, seq: int) -> bool:
@@ -331,21 +390,28 @@ class Replica:
         w = self._water.get(origin, -1)
         if seq <= w:
             return  # already marked (marking is idempotent)
-        ahead = self._ahead.setdefault(origin, set())
+        ahead = self._ahead.get(origin)
         if seq == w + 1:
             w = seq
-            while w + 1 in ahead:
-                w += 1
-                ahead.remove(w)
+            if ahead is not None:
+                while w + 1 in ahead:
+                    w += 1
+                    ahead.remove(w)
+                if not ahead:
+                    del self._ahead[origin]
             self._water[origin] = w
+        elif ahead is None:
+            self._ahead[origin] = {seq}
         else:
             ahead.add(seq)
-        if not ahead:
-            del self._ahead[origin]
 
     def check(self, msg: DeltaMessage) -> DeltaMessage:
         """Validate ``msg`` for this replica without applying it (what :meth:`receive` raises)."""
-        m = _check_message(msg, self._table)
+        t = self._table
+        if type(msg) is DeltaMessage and msg.width == t._width and msg.addr < t._n:
+            m = msg  # the common case (a message's fields are ints in range by construction)
+        else:
+            m = _check_message(msg, t)
         if m.epoch != self._epoch:
             kind = "stale" if m.epoch < self._epoch else "future"
             raise EpochError(
@@ -354,12 +420,15 @@ class Replica:
             )
         water = self._water.get(m.origin, -1)
         if m.seq - water > self._max_pending and not self.seen(m.origin, m.seq):
-            raise ReorderWindowError(
-                f"message {m.id} is {m.seq - water} ahead of origin {m.origin}'s watermark "
-                f"{water}; at most max_pending={self._max_pending} allowed: deliver seqs "
-                f"{water + 1}..{m.seq - 1} first (anti-entropy), then this one again"
-            )
+            raise self._window_error(m, water)
         return m
+
+    def _window_error(self, m: DeltaMessage, water: int) -> ReorderWindowError:
+        return ReorderWindowError(
+            f"message {m.id} is {m.seq - water} ahead of origin {m.origin}'s watermark "
+            f"{water}; at most max_pending={self._max_pending} allowed: deliver seqs "
+            f"{water + 1}..{m.seq - 1} first (anti-entropy), then this one again"
+        )
 
     def receive(self, msg: DeltaMessage) -> bool:
         """Apply ``msg`` unless ``(origin, seq)`` was already applied; return whether it was.
@@ -368,10 +437,33 @@ class Replica:
         table, another epoch (:class:`~atomik.errors.EpochError`), or one too far ahead of its
         origin's watermark (:class:`ReorderWindowError`).
         """
-        m = self.check(msg)
-        if self.seen(m.origin, m.seq):
+        t = self._table
+        if (
+            type(msg) is not DeltaMessage
+            or msg.width != t._width
+            or msg.addr >= t._n
+            or msg.epoch != self._epoch
+        ):
+            msg = self.check(msg)  # raises for a bad message (a DeltaMessage subclass passes)
+        # what check() says about the window, after the dedup (a seen message is never refused)
+        o, s = msg.origin, msg.seq
+        w = self._water.get(o, -1)
+        ahead = self._ahead.get(o)
+        if s <= w or (ahead is not None and s in ahead):
             return False
-        self._apply(m)
+        if s - w > self._max_pending:
+            raise self._window_error(msg, w)
+        if ahead is None and s == w + 1 and o != self._id and self._sink is None:
+            # the common case, inlined: the next seq of a peer, no write-ahead log
+            t._accv[msg.addr] ^= msg.delta  # addr < num_contexts, delta fits the width
+            self._water[o] = s
+            st = self._store_d.get(o)
+            if st is None:
+                self._store_d[o] = {s: msg}
+            else:
+                st[s] = msg
+            return True
+        self._apply(msg)
         return True
 
     def receive_all(
@@ -421,6 +513,180 @@ class Replica:
                 raise RejectedMessagesError(applied, bad)
             rejected.extend(bad)
         return applied
+
+    def ingest(
+        self,
+        batch: bytes | bytearray | memoryview | Iterable[DeltaMessage],
+        *,
+        rejected: list[tuple[object, AtomikError]] | None = None,
+    ) -> int:
+        """:meth:`receive_all` in one compiled pass: the same result, the same errors.
+
+        ``batch`` is a v1 batch frame (bytes-like) or an iterable of messages. A frame whose
+        records share one width is read straight into numpy columns (no message objects); the
+        messages are validated as :meth:`check` does (another width, an address outside the
+        table, another epoch: rejected, reported, nothing changed), sorted by ``(origin, seq)``
+        (stable), then one numba pass (``kernels.ingest_runs``) deduplicates, applies the
+        window and XORs the deltas into the table. Outcome per message, as in
+        :meth:`receive_all`: applied, duplicate (skipped), or rejected; the rejected ones are
+        appended to ``rejected`` when it is given, otherwise :class:`RejectedMessagesError`
+        is raised after every other message was received. A frame that does not decode raises
+        its :class:`~atomik.errors.FrameError` before anything changes. Applied messages are
+        stored as columns and become :class:`DeltaMessage` objects when first asked for
+        (:meth:`messages`, :meth:`missing_for`, :meth:`prune`). With a write-ahead sink (a
+        :class:`~atomik.log.PersistentTable`) every message must be logged first, one by one:
+        the batch then goes through :meth:`receive_all`.
+
+        Lean: ``ReplicaImpl.State.receiveBatch`` (``receiveBatch_perm``), as for
+        :meth:`receive_all`; the property ``ingest_is_receive_all`` holds the two equal.
+        """
+        msgs: list[Any] | None = None
+        cols: tuple[Any, ...] | None = None
+        if isinstance(batch, bytes | bytearray | memoryview):
+            cols = decode_batch_columns(batch)
+            if cols is None:
+                msgs = decode_batch(batch)  # raises the frame's error; mixed widths decode here
+        else:
+            _check_iterable(batch, "msgs")
+            msgs = list(batch)
+        if self._sink is not None:
+            if msgs is None:
+                msgs = decode_batch(batch)  # type: ignore[arg-type]
+            return self.receive_all(msgs, rejected=rejected)
+        t = self._table
+        bad: list[tuple[object, AtomikError]] = []
+        if msgs is not None:
+            good: list[DeltaMessage] = []
+            for m in msgs:
+                if type(m) is DeltaMessage or isinstance(m, DeltaMessage):
+                    good.append(m)
+                else:
+                    bad.append(
+                        (m, AtomikTypeError(f"expected a DeltaMessage, got {type(m).__name__}"))
+                    )
+            n = len(good)
+            width = t._width
+            origin = np.fromiter((m.origin for m in good), np.uint64, n)
+            seq = np.fromiter((m.seq for m in good), np.uint64, n)
+            epoch = np.fromiter((m.epoch for m in good), np.uint64, n)
+            addr = np.fromiter((min(m.addr, t._n) for m in good), np.uint64, n)
+            wmatch = np.fromiter((m.width == width for m in good), np.bool_, n)
+            delta = np.fromiter(
+                (m.delta if m.width == width else 0 for m in good), np.uint64, n
+            )
+            objs: list[Any] | None = good
+        else:
+            assert cols is not None
+            width, origin, epoch, seq, addr, delta = cols
+            n = len(seq)
+            wmatch = np.full(n, width == t._width)
+            objs = None
+        order = np.lexsort((seq, origin))  # stable: of two messages with one id, the first first
+        valid = wmatch & (addr < t._n) & (epoch == self._epoch)
+        vo = order[valid[order]]  # the valid ones, in (origin, seq) order
+        s_origin, s_seq = origin[vo], seq[vo]
+        if len(vo):
+            starts = np.flatnonzero(np.diff(s_origin)) + 1
+            run_start = np.concatenate(([0], starts, [len(vo)])).astype(np.int64)
+        else:
+            run_start = np.zeros(1, dtype=np.int64)
+        run_origin = [int(o) for o in s_origin[run_start[:-1]]]
+        nruns = len(run_origin)
+        run_nxt = np.zeros(nruns, dtype=np.uint64)
+        full = np.zeros(nruns, dtype=np.uint8)
+        ahead_l: list[int] = []
+        ahead_start = np.zeros(nruns + 1, dtype=np.int64)
+        old_water: list[int] = []
+        for r, o in enumerate(run_origin):
+            w = self._water.get(o, -1)
+            old_water.append(w)
+            if w == U64_MAX:
+                full[r] = 1
+            else:
+                run_nxt[r] = w + 1
+            ahead_l += sorted(self._ahead.get(o, ()))
+            ahead_start[r + 1] = len(ahead_l)
+        status = np.zeros(len(vo), dtype=np.int8)
+        if len(vo):
+            kernels().ingest_runs(
+                s_seq,
+                addr[vo].astype(np.int64),
+                delta[vo],
+                run_start,
+                run_nxt,
+                np.array(ahead_l, dtype=np.uint64),
+                ahead_start,
+                np.uint64(self._max_pending),
+                t._acc,
+                status,
+                full,
+            )
+        # the bookkeeping of each origin: watermark, out-of-order set, own seq
+        new_water: list[int] = []
+        for r, o in enumerate(run_origin):
+            w = U64_MAX if full[r] else int(run_nxt[r]) - 1
+            new_water.append(w)
+            if w > old_water[r]:
+                self._water[o] = w
+            lo, hi = int(run_start[r]), int(run_start[r + 1])
+            st_r = status[lo:hi]
+            out_of_order = s_seq[lo:hi][st_r == 3].tolist()
+            ahead = {a for a in self._ahead.get(o, ()) if a > w}
+            ahead.update(out_of_order)
+            if ahead:
+                self._ahead[o] = ahead
+            else:
+                self._ahead.pop(o, None)
+            if o == self._id:
+                applied_seqs = s_seq[lo:hi][(st_r == 0) | (st_r == 3)]
+                if applied_seqs.size and int(applied_seqs.max()) >= self._next_seq:
+                    self._next_seq = int(applied_seqs.max()) + 1
+        applied_mask = (status == 0) | (status == 3)
+        applied = int(np.count_nonzero(applied_mask))
+        ai = vo[applied_mask]
+        if applied:
+            if objs is not None:
+                store = self._store_d
+                for i in ai.tolist():
+                    m = objs[i]
+                    st = store.get(m.origin)
+                    if st is None:
+                        store[m.origin] = {m.seq: m}
+                    else:
+                        st[m.seq] = m
+            else:
+                self._cols.append(
+                    (self._epoch, width, origin[ai], seq[ai], addr[ai], delta[ai])
+                )
+        # the rejected ones, in (origin, seq) order as receive_all tries them
+        refused = np.zeros(n, dtype=np.bool_)
+        refused[vo[status == 2]] = True
+        run_of = np.zeros(n, dtype=np.int64)
+        for r in range(nruns):
+            run_of[vo[run_start[r] : run_start[r + 1]]] = r
+        for i in order[(~valid[order]) | refused[order]].tolist():
+            m = objs[i] if objs is not None else self._column_message(cols, i)
+            if refused[i]:
+                bad.append((m, self._window_error(m, new_water[int(run_of[i])])))
+                continue
+            try:
+                self.check(m)
+            except AtomikError as e:
+                bad.append((m, e))
+                continue
+            raise AssertionError(f"ingest rejected a message check() accepts: {m!r}")
+        if bad:
+            if rejected is None:
+                raise RejectedMessagesError(applied, bad)
+            rejected.extend(bad)
+        return applied
+
+    @staticmethod
+    def _column_message(cols: Any, i: int) -> DeltaMessage:
+        width, origin, epoch, seq, addr, delta = cols
+        return _new_message(
+            int(origin[i]), int(epoch[i]), int(seq[i]), int(addr[i]), width, int(delta[i])
+        )
 
     # ----------------------------------------------------------------- anti-entropy
     def digest(self) -> Digest:

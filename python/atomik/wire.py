@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import crc32c as _crc32c
+import numpy as np
+import numpy.typing as npt
 
 from atomik._check import as_buffer, check_value, check_width
 from atomik.errors import (
@@ -46,6 +48,7 @@ __all__ = [
     "decode",
     "decode_any",
     "decode_batch",
+    "decode_batch_columns",
     "encode",
     "encode_batch",
     "frame_size",
@@ -64,11 +67,12 @@ _CRC = struct.Struct("<I")
 MESSAGE_HEADER_SIZE = _PREFIX.size + _FIELDS.size  # 25
 BATCH_HEADER_SIZE = _PREFIX.size + _COUNT.size  # 7
 _WIDTH_OFFSET = _FIELDS.size - 2  # offset of width inside a record
+_BATCH_PREFIX = bytes([MAGIC, VERSION, KIND_BATCH])
 
 
 def crc32c(data: bytes | bytearray | memoryview) -> int:
     """CRC32C (Castagnoli) of ``data``, as used by every frame."""
-    return int(_crc32c.crc32c(data))
+    return _crc32c.crc32c(data)  # type: ignore[no-any-return]
 
 
 def _delta_bytes(width: int) -> int:
@@ -97,6 +101,20 @@ class DeltaMessage:
 
     def __post_init__(self) -> None:
         """Validate every field (see the class docstring)."""
+        o, e, s, a, w, d = self.origin, self.epoch, self.seq, self.addr, self.width, self.delta
+        if (
+            type(o) is int
+            and type(e) is int
+            and type(s) is int
+            and type(a) is int
+            and type(w) is int
+            and type(d) is int
+            and not (o | e | a) >> 32  # a negative one keeps its sign: not 0
+            and not s >> 64
+            and 0 < w <= MAX_WIDTH
+            and not d >> w
+        ):
+            return  # the common case: plain ints in range
         for name, bits in (("origin", 32), ("epoch", 32), ("seq", 64), ("addr", 32)):
             check_value(getattr(self, name), bits, name)
         w = check_width(self.width)
@@ -116,17 +134,7 @@ class DeltaMessage:
         width to u16 (= ``MAX_WIDTH``); the decoder itself rejects width 0 and a delta that does
         not fit the width. Every field is a plain ``int``.
         """
-        m = object.__new__(cls)
-        for name, value in (
-            ("origin", origin),
-            ("epoch", epoch),
-            ("seq", seq),
-            ("addr", addr),
-            ("width", width),
-            ("delta", delta),
-        ):
-            object.__setattr__(m, name, value)
-        return m
+        return _new_message(origin, epoch, seq, addr, width, delta)
 
     @property
     def id(self) -> tuple[int, int]:
@@ -136,6 +144,35 @@ class DeltaMessage:
     def encode(self) -> bytes:
         """This message as a v1 single-message frame."""
         return encode(self)
+
+
+_SET_FIELDS = tuple(
+    DeltaMessage.__dict__[name].__set__  # the slot descriptors: no frozen __setattr__ per field
+    for name in ("origin", "epoch", "seq", "addr", "width", "delta")
+)
+
+
+def _new_message(
+    origin: int,
+    epoch: int,
+    seq: int,
+    addr: int,
+    width: int,
+    delta: int,
+    _new: object = object.__new__,
+    _set: tuple[object, ...] = _SET_FIELDS,
+) -> DeltaMessage:
+    """A message from plain ints the caller has already range-checked (no re-validation): the
+    decoder and a replica's own writes."""
+    m: DeltaMessage = _new(DeltaMessage)  # type: ignore[operator]
+    so, se, ss, sa, sw, sd = _set
+    so(m, origin)  # type: ignore[operator]
+    se(m, epoch)  # type: ignore[operator]
+    ss(m, seq)  # type: ignore[operator]
+    sa(m, addr)  # type: ignore[operator]
+    sw(m, width)  # type: ignore[operator]
+    sd(m, delta)  # type: ignore[operator]
+    return m
 
 
 def _record(m: DeltaMessage) -> bytes:
@@ -154,10 +191,26 @@ def _check_message(m: object) -> DeltaMessage:
     return m
 
 
+_MESSAGE_HEAD = struct.Struct("<BBBIIQIH")  # prefix + fields of a single-message frame
+_MESSAGE_64 = struct.Struct("<BBBIIQIHQ")  # ... and the delta, for width 64
+_CRC_PACK = _CRC.pack
+_CRC32C = _crc32c.crc32c
+
+
 def encode(msg: DeltaMessage) -> bytes:
     """Encode one message as a v1 single-message frame (``frame_size(msg.width)`` bytes)."""
-    m = _check_message(msg)
-    return _seal(_PREFIX.pack(MAGIC, VERSION, KIND_MESSAGE) + _record(m))
+    if type(msg) is not DeltaMessage:
+        msg = _check_message(msg)
+    w = msg.width
+    if w == 64:
+        body = _MESSAGE_64.pack(
+            MAGIC, VERSION, KIND_MESSAGE, msg.origin, msg.epoch, msg.seq, msg.addr, 64, msg.delta
+        )
+        return body + _CRC_PACK(_CRC32C(body))
+    body = _MESSAGE_HEAD.pack(
+        MAGIC, VERSION, KIND_MESSAGE, msg.origin, msg.epoch, msg.seq, msg.addr, w
+    ) + msg.delta.to_bytes((w + 7) >> 3, "little")
+    return body + _CRC_PACK(_CRC32C(body))
 
 
 def encode_batch(msgs: Iterable[DeltaMessage]) -> bytes:
@@ -188,11 +241,18 @@ def _check_prefix(mv: memoryview, kind: int) -> None:
         )
 
 
-def _check_crc(mv: memoryview) -> None:
-    body_len = mv.nbytes - _CRC.size
-    (stored,) = _CRC.unpack_from(mv, body_len)
-    actual = crc32c(mv[:body_len])
-    if stored != actual:
+#: CRC32C of any frame *including* its correct little-endian CRC32C: for a CRC the map from the
+#: stored 4 bytes to the CRC of the whole frame is a bijection, so "the stored CRC is the CRC of
+#: the bytes before it" holds exactly when the CRC of the whole frame is this constant (one pass
+#: over the frame, no slice).
+_RESIDUE = 0x48674BC7
+
+
+def _check_crc(mv: memoryview | bytes) -> None:
+    if crc32c(mv) != _RESIDUE:
+        body_len = len(mv) - _CRC.size  # memoryviews here are flat bytes ("B"): len is nbytes
+        (stored,) = _CRC.unpack_from(mv, body_len)
+        actual = crc32c(mv[:body_len])
         raise FrameChecksumError(
             f"CRC32C mismatch: frame says 0x{stored:08x}, contents give 0x{actual:08x}"
         )
@@ -220,6 +280,21 @@ def decode(data: bytes | bytearray | memoryview) -> DeltaMessage:
     (:class:`FrameFieldError`), length (:class:`FrameLengthError`), CRC32C
     (:class:`FrameChecksumError`), field ranges (:class:`FrameFieldError`).
     """
+    if type(data) is bytes:  # the common case: fixed checks in the order above, one unpack
+        n = len(data)
+        if (
+            n >= _MIN_MESSAGE
+            and data[0] == MAGIC
+            and data[1] == VERSION
+            and data[2] == KIND_MESSAGE
+        ):
+            origin, epoch, seq, addr, width = _FIELDS_UNPACK(data, _PREFIX_SIZE)
+            if n == _MIN_MESSAGE + ((width + 7) >> 3):
+                _check_crc(data)
+                delta = _FROM_BYTES(data[MESSAGE_HEADER_SIZE : n - 4], "little")
+                if width and not delta >> width:
+                    return _new_message(origin, epoch, seq, addr, width, delta)
+        # anything else: the full decoder below raises the right error
     mv = as_buffer(data, "data")
     _check_prefix(mv, KIND_MESSAGE)
     minimum = MESSAGE_HEADER_SIZE + _CRC.size
@@ -235,6 +310,12 @@ def decode(data: bytes | bytearray | memoryview) -> DeltaMessage:
         )
     _check_crc(mv)
     return _parse_record(mv, _PREFIX.size, "")
+
+
+_MIN_MESSAGE = MESSAGE_HEADER_SIZE + _CRC.size
+_PREFIX_SIZE = _PREFIX.size
+_FIELDS_UNPACK = _FIELDS.unpack_from
+_FROM_BYTES = int.from_bytes
 
 
 def decode_batch(data: bytes | bytearray | memoryview) -> list[DeltaMessage]:
@@ -274,3 +355,50 @@ def decode_any(data: bytes | bytearray | memoryview) -> Sequence[DeltaMessage]:
     if mv.nbytes >= 3 and mv[2] == KIND_BATCH:
         return decode_batch(mv)
     return [decode(mv)]
+
+
+def decode_batch_columns(
+    data: bytes | bytearray | memoryview,
+) -> tuple[int, npt.NDArray[np.uint64], ...] | None:
+    """A v1 batch frame whose records all share one width ``1..64``, as numpy columns.
+
+    Returns ``(width, origin, epoch, seq, addr, delta)`` (``uint64`` arrays, one entry per
+    record, in frame order) exactly when :func:`decode_batch` would return that many messages
+    of that width with these fields; ``None`` for every other buffer (another frame kind, a
+    length, CRC32C or field error, an empty batch, mixed or wider widths): call
+    :func:`decode_batch` then, which decodes or raises the precise error. No message objects are
+    built.
+    """
+    mv = as_buffer(data, "data")
+    n = mv.nbytes
+    if n < BATCH_HEADER_SIZE + _CRC.size + _FIELDS.size or bytes(mv[:3]) != _BATCH_PREFIX:
+        return None
+    (count,) = _COUNT.unpack_from(mv, _PREFIX.size)
+    (width,) = struct.unpack_from("<H", mv, BATCH_HEADER_SIZE + _WIDTH_OFFSET)
+    if count == 0 or not 1 <= width <= 64:
+        return None
+    nb = _delta_bytes(width)
+    if n != BATCH_HEADER_SIZE + count * (_FIELDS.size + nb) + _CRC.size:
+        return None
+    if crc32c(mv) != _RESIDUE:
+        return None
+    dt = np.dtype(
+        [("origin", "<u4"), ("epoch", "<u4"), ("seq", "<u8"), ("addr", "<u4"),
+         ("width", "<u2"), ("delta", "u1", (nb,))]
+    )  # packed: exactly the record layout
+    rec = np.frombuffer(mv, dtype=dt, count=count, offset=BATCH_HEADER_SIZE)
+    if (rec["width"] != width).any():
+        return None
+    raw = np.zeros((count, 8), dtype=np.uint8)
+    raw[:, :nb] = rec["delta"]
+    delta = raw.view("<u8").reshape(count).astype(np.uint64, copy=False)
+    if width < 64 and (delta >> np.uint64(width)).any():
+        return None
+    return (
+        width,
+        rec["origin"].astype(np.uint64),
+        rec["epoch"].astype(np.uint64),
+        rec["seq"].astype(np.uint64),
+        rec["addr"].astype(np.uint64),
+        delta,
+    )

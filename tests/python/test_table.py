@@ -200,3 +200,21 @@ def test_table_swap_with_argument() -> None:
     assert t.swap(1, 127) == 7
     assert (t.read(1), t.context(1).accumulator, t.read(2), t.context(2).accumulator) == (
         127, 0, 4, 4)
+
+
+def test_copy_deepcopy_pickle_keep_tables_independent() -> None:
+    import copy
+    import pickle
+
+    t = AtomikTable(4, 16)
+    t.accum(1, 5)
+    deep = copy.deepcopy(t)
+    deep.accum(1, 1)
+    assert (t.read(1), deep.read(1)) == (5, 4)
+    restored = pickle.loads(pickle.dumps(t))
+    assert restored == t
+    restored.load(2, 9)
+    assert (t.read(2), restored.read(2)) == (0, 9)
+    shallow = copy.copy(t)  # a shallow copy shares the arrays, as before
+    shallow.accum(1, 1)
+    assert t.read(1) == 4
