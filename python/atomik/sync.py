@@ -485,7 +485,8 @@ def run_node(cfg: NodeConfig) -> None:
     ``cfg.writes`` writes (appending ``seq addr delta`` to ``acked-<node>`` once ``put``/``accum``
     returned), pumps, asks for repair, and rewrites ``state-<node>`` (JSON: state, watermarks,
     outbox, counts of this life) after every round. Files in the directory steer it:
-    ``pause-<node>`` (a partition: it stops polling), ``stop`` (exit)."""
+    ``pause-<node>`` (a partition: it stops polling), ``quiet`` (no more writes), ``stop``
+    (exit)."""
     import redis
 
     from atomik.transport import TRANSIENT_ERRORS, DurableNode, RedisStreamsTransport
@@ -493,13 +494,19 @@ def run_node(cfg: NodeConfig) -> None:
     log = PersistentTable(
         cfg.path("log"), cfg.num_contexts, cfg.width, "always", replica_id=cfg.node
     )
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    # fail fast when Redis is down (redis-py would retry for seconds): the write is logged and
+    # stays in the outbox, the loop goes on writing
     client = redis.Redis(
-        host="127.0.0.1", port=cfg.port, socket_timeout=2, socket_connect_timeout=1
+        host="127.0.0.1", port=cfg.port, socket_timeout=2, socket_connect_timeout=1,
+        retry=Retry(NoBackoff(), 0),
     )
     name = f"node-{cfg.node}"
 
     def transport() -> RedisStreamsTransport:
-        return RedisStreamsTransport(client, cfg.stream, name, group=name, block_ms=20)
+        return RedisStreamsTransport(client, cfg.stream, name, group=name, block_ms=5)
 
     t: RedisStreamsTransport | None = None
     node: DurableNode | None = None
@@ -509,10 +516,11 @@ def run_node(cfg: NodeConfig) -> None:
             "publish_failures": 0, "transport_errors": 0, "writes": 0}
     ack = open(cfg.path("acked"), "a")
     stop, pause = Path(cfg.directory) / "stop", cfg.path("pause")
+    quiet = Path(cfg.directory) / "quiet"  # no more local writes
     next_write = next_repair = time.monotonic()
     while not stop.exists():
         now = time.monotonic()
-        if log.replica.next_seq < cfg.writes and now >= next_write:
+        if log.replica.next_seq < cfg.writes and now >= next_write and not quiet.exists():
             # acknowledged once logged, whether the transport is up or not (the outbox sends it)
             addr, v = rng.randrange(cfg.num_contexts), rng.getrandbits(cfg.width)
             m = log.put(addr, v) if rng.random() < 0.5 else log.accum(addr, v)
@@ -540,11 +548,10 @@ def run_node(cfg: NodeConfig) -> None:
         except TRANSIENT_ERRORS:
             life["transport_errors"] += 1
             time.sleep(0.05)
-        except redis.ResponseError as e:  # NOGROUP: the server lost the stream; join again
-            if "NOGROUP" not in str(e):
-                raise
+        except redis.ResponseError:  # e.g. NOGROUP: the server lost the stream; join again
             life["transport_errors"] += 1
             node = None
+            time.sleep(0.05)
         if node is not None:
             life["publish_failures"] = node.publish_failures
         r = log.replica
@@ -607,13 +614,234 @@ class NodeProcess:
             return None
 
 
+@dataclass
+class RedisFaultStats:
+    """What :func:`run_redis_faults` did and found."""
+
+    nodes: int = 0
+    writes: int = 0  # acknowledged writes (put/accum returned and logged)
+    redis_kills: int = 0
+    node_kills: int = 0
+    partitions: int = 0
+    trims: int = 0  # XTRIM MAXLEN below what lagging nodes had read
+    trimmed_entries: int = 0
+    acked_trims: int = 0  # XTRIM MINID below what every group acknowledged
+    poison_frames: int = 0
+    dead_letters: int = 0
+    repairs_sent: int = 0
+    frames_read: int = 0
+    publish_failures: int = 0  # outbox flushes that failed (the write was kept)
+    transport_errors: int = 0
+    write_seconds: float = 0.0
+    converge_seconds: float = 0.0
+    converged: bool = False
+    divergences: int = 0
+    lost_writes: int = 0
+    duplicate_records: int = 0  # records logged twice (a message applied twice)
+
+    def faults(self) -> int:
+        """Faults injected: Redis kills, node kills, partitions, trims, poison frames."""
+        return (
+            self.redis_kills + self.node_kills + self.partitions + self.trims + self.poison_frames
+        )
+
+
+def _read_acked(path: Path) -> list[tuple[int, int, int]]:
+    out = []
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        parts = line.split()
+        if len(parts) == 3 and all(p.isdigit() for p in parts):  # a torn last line: not acked
+            out.append((int(parts[0]), int(parts[1]), int(parts[2])))
+    return out
+
+
+def run_redis_faults(
+    seconds: float, nodes: int = 3, seed: int = 0, *, log: Any = None
+) -> RedisFaultStats:
+    """``nodes`` node processes with durable logs over a real ``redis-server`` (loopback),
+    writing from all, for about ``seconds`` (60 % writes with faults, then convergence, bounded
+    by ``max(20, seconds)`` more). Faults, in cycles of a shuffled order: Redis SIGKILLed and
+    restarted (its append-only file keeps the streams and groups), a node SIGKILLed and
+    restarted (its log recovers, its group cursor resumes), a partition (a node stops polling)
+    with the stream trimmed (``XTRIM MAXLEN``) below what the partitioned node had read, a
+    poison frame (garbage and a message of another epoch), and ``trim_acknowledged``. At the
+    end every log is opened: the tables must be equal to each other and to the XOR of every
+    node's own logged writes, every acknowledged write (listed by its node once ``put``
+    returned) must be in every log, and no log may hold a record twice."""
+    import redis
+
+    from atomik.transport import TRANSIENT_ERRORS, RedisStreamsTransport
+
+    say = log or (lambda *_: None)
+    rng = random.Random(seed)
+    st = RedisFaultStats(nodes=nodes)
+    stream = "faults"
+    with tempfile.TemporaryDirectory(prefix="atomik-redis-faults-") as tmp:
+        d = Path(tmp)
+        (d / "redis").mkdir()
+        srv = RedisServer(d / "redis")
+        procs: list[NodeProcess] = []
+        try:
+            srv.start()
+            client = redis.Redis(host="127.0.0.1", port=srv.port, socket_timeout=2)
+            for i in range(nodes):
+                cfg = NodeConfig(srv.port, stream, i, tmp, writes=10**9, write_interval=0.02,
+                                 seed=seed)
+                procs.append(NodeProcess(cfg))
+                procs[-1].start()
+            totals: dict[str, int] = {}
+
+            def bank(p: NodeProcess) -> None:  # add the counts of a life about to end
+                s = p.state()
+                if s:
+                    for k, v in s["life"].items():
+                        totals[k] = totals.get(k, 0) + int(v)
+
+            def cmd(f: Any) -> Any:
+                for _ in range(100):
+                    try:
+                        return f()
+                    except TRANSIENT_ERRORS:
+                        time.sleep(0.05)
+                raise TimeoutError("redis-server did not come back")
+
+            kinds = ["redis", "node", "partition", "poison", "acked_trim"]
+            up_by = time.monotonic() + 30
+            while not all(p.state() for p in procs):  # every node started (imports are slow)
+                if time.monotonic() > up_by:
+                    raise TimeoutError("node processes did not start within 30 s")
+                for p in procs:
+                    p.alive()
+                time.sleep(0.05)
+            t0 = time.monotonic()
+            write_end = t0 + 0.6 * seconds
+            time.sleep(min(1.0, 0.05 * seconds))
+            cycles = 0
+            while cycles == 0 or time.monotonic() < write_end:  # one whole cycle at least
+                order = kinds[:]
+                rng.shuffle(order)
+                cycles += 1
+                for kind in order:
+                    if cycles > 1 and time.monotonic() >= write_end:
+                        break
+                    say(f"fault: {kind}")
+                    if kind == "redis":
+                        srv.kill()
+                        st.redis_kills += 1
+                        time.sleep(1.0 + rng.random())  # longer than redis-py's retries
+                        srv.start()
+                    elif kind == "node":
+                        p = rng.choice(procs)
+                        p.alive()
+                        bank(p)
+                        p.kill()
+                        st.node_kills += 1
+                        time.sleep(0.2 + 0.5 * rng.random())
+                        p.start()
+                    elif kind == "partition":
+                        p = rng.choice(procs)
+                        p.cfg.path("pause").touch()
+                        st.partitions += 1
+                        time.sleep(0.5 + rng.random())
+                        n = cmd(lambda: client.xlen(stream))
+                        st.trimmed_entries += int(
+                            cmd(lambda: client.xtrim(stream, maxlen=5, approximate=False))
+                        )
+                        st.trims += 1
+                        say(f"  trimmed {n} -> 5 while node {p.cfg.node} was partitioned")
+                        time.sleep(0.3)
+                        p.cfg.path("pause").unlink()
+                    elif kind == "poison":
+                        bad_epoch = encode(DeltaMessage(99, 1, 0, 0, 32, 1))
+                        for frame in (b"\x00poison\xff" * 3, bad_epoch):
+                            cmd(lambda f=frame: client.xadd(stream, {b"frame": f, b"from": b"x"}))
+                            st.poison_frames += 1
+                    elif kind == "acked_trim":
+                        t = RedisStreamsTransport(client, stream, "trimmer")
+                        st.trimmed_entries += cmd(t.trim_acknowledged)
+                        st.acked_trims += 1
+                    time.sleep(0.2 + 0.3 * rng.random())
+                    for p in procs:
+                        p.alive()
+            (d / "quiet").touch()
+            st.write_seconds = time.monotonic() - t0
+            say(f"writes stopped after {st.write_seconds:.1f} s; converging")
+            c0 = time.monotonic()
+            limit = max(20.0, seconds)
+            while time.monotonic() - c0 < limit:
+                states = [p.state() for p in procs]
+                for p in procs:
+                    p.alive()
+                if all(states):
+                    top = {str(i): s["next_seq"] - 1 for i, s in enumerate(states) if s}
+                    if all(
+                        s is not None and s["state"] == states[0]["state"]  # type: ignore[index]
+                        and all(s["watermarks"].get(o, -1) == w for o, w in top.items() if w >= 0)
+                        and s["ahead"] == 0 and s["outbox"] == 0
+                        for s in states
+                    ):
+                        st.converged = True
+                        break
+                time.sleep(0.1)
+            st.converge_seconds = time.monotonic() - c0
+            (d / "stop").touch()
+            for p in procs:
+                bank(p)
+                p.wait(30)
+        finally:
+            for p in procs:
+                p.kill()
+            srv.stop()
+        st.dead_letters = totals.get("dead_letters", 0)
+        st.repairs_sent = totals.get("repairs_sent", 0)
+        st.frames_read = totals.get("frames", 0)
+        st.publish_failures = totals.get("publish_failures", 0)
+        st.transport_errors = totals.get("transport_errors", 0)
+        # the final check, on the logs themselves
+        tables, model = [], [0] * 8
+        logs = []
+        for p in procs:
+            lg = PersistentTable(p.cfg.path("log"), 8, 32, replica_id=p.cfg.node)
+            logs.append(lg)
+            st.duplicate_records += lg.recovery.duplicates
+            tables.append(lg.read_all())
+            for m in lg.replica.messages():
+                if m.origin == p.cfg.node:
+                    model[m.addr] ^= m.delta
+        for i, t in enumerate(tables):
+            if t != model:
+                st.divergences += 1
+                print(f"DIVERGENCE: node {i} reads {t}, model {model}", file=sys.stderr)
+        for p in procs:
+            acked = _read_acked(p.cfg.path("acked"))
+            st.writes += len(acked)
+            for seq, addr, delta in acked:
+                for j, lg in enumerate(logs):
+                    m = lg.replica._store.get(p.cfg.node, {}).get(seq)
+                    if m is None or (m.addr, m.delta) != (addr, delta):
+                        st.lost_writes += 1
+                        print(f"LOST: write {p.cfg.node}:{seq} missing at node {j}",
+                              file=sys.stderr)
+        for lg in logs:
+            lg.close()
+    return st
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m atomik.sync --soak --seconds N [--seed S] [--nodes K]``."""
+    """``python -m atomik.sync --soak --seconds N [--seed S] [--nodes K] [--no-redis]``: the
+    in-memory cluster soak, then (half the time each, when ``redis-server`` is on PATH) node
+    processes over a real Redis (:func:`run_redis_faults`)."""
     ap = argparse.ArgumentParser(prog="python -m atomik.sync", description=__doc__)
     ap.add_argument("--soak", action="store_true", help="run the randomized fault soak")
     ap.add_argument("--seconds", type=float, default=60.0, help="how long (bounded), default 60")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--nodes", type=int, default=3)
+    ap.add_argument("--no-redis", action="store_true",
+                    help="skip the fault run of node processes over a real redis-server")
     ap.add_argument("--node", metavar="CONFIG", help="run one node process (JSON NodeConfig)")
     args = ap.parse_args(argv)
     if args.node:
@@ -625,8 +853,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 0 < args.seconds <= 3600 or not 2 <= args.nodes <= 16:
         ap.error("--seconds must be in (0, 3600] and --nodes in 2..16")
     start = time.monotonic()
-    st = run_soak(args.seconds, args.seed, args.nodes)
-    report = {
+    redis_ok = shutil.which("redis-server") is not None and not args.no_redis
+    st = run_soak(args.seconds / 2 if redis_ok else args.seconds, args.seed, args.nodes)
+    report: dict[str, Any] = {
         "seconds": round(time.monotonic() - start, 1),
         "seed": args.seed,
         "nodes": args.nodes,
@@ -634,7 +863,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         **st.__dict__,
     }
     print(json.dumps(report, indent=2))
-    return 1 if st.divergences else 0
+    bad = st.divergences > 0
+    if redis_ok:
+        print(f"node processes over a real redis-server for {args.seconds / 2:.0f} s ...",
+              flush=True)
+        rs = run_redis_faults(args.seconds / 2, max(args.nodes, 3), args.seed)
+        print(json.dumps({"redis": {"faults_injected": rs.faults(), **rs.__dict__}}, indent=2))
+        bad |= rs.divergences > 0 or rs.lost_writes > 0 or rs.duplicate_records > 0
+        bad |= not rs.converged
+    elif not args.no_redis:
+        print("redis-server is not on PATH (Debian: apt-get install redis-server): "
+              "the fault run over a real Redis is skipped")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
