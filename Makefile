@@ -14,7 +14,7 @@ PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
 EXTRAS   ?= dev,bench,replication
 
-.PHONY: verify venv system-deps lint lean test vectors conformance report bench bench-quick \
+.PHONY: verify verify-lanes python-gates conformance-checks venv system-deps lint lean test vectors conformance report bench bench-quick \
 	mutants mutants-fast soak demo clean help
 
 help:
@@ -67,8 +67,22 @@ conformance: $(STAMP)
 report: $(STAMP)
 	$(PY) -m atomik.conformance report --out reports
 
-verify: lint test vectors lean mutants-fast conformance bench-quick
+# Two lanes side by side on two cores: the Lean proofs, and the Python gates (tests, vectors,
+# planted bugs, then the conformance checks); then the report gets Lean's result and every gate
+# is applied again, and the quick benchmark runs. Each lane's output is printed when it ends.
+verify: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse verify-lanes
+	$(PY) -m atomik.conformance report --lean-status build/lean-status.json --out reports
+	$(MAKE) --no-print-directory bench-quick
 	@echo "make verify: all gates passed; report in reports/coverage.md"
+
+verify-lanes: lean python-gates
+
+python-gates: $(STAMP) system-deps
+	$(MAKE) --no-print-directory -j1 test vectors mutants-fast conformance-checks
+
+conformance-checks: $(STAMP)
+	$(PY) -m atomik.conformance check --out reports
 
 bench: $(STAMP)
 	$(PY) -m atomik.benchmark

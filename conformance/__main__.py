@@ -114,7 +114,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Re-render the report from the last coverage.json (and the latest mutants.json)."""
+    """Re-render the report from the last coverage.json (and the latest mutants.json, and the
+    Lean status if given), and apply the gates again."""
     out = Path(args.out)
     src = out / "coverage.json"
     if not src.exists():
@@ -122,6 +123,8 @@ def cmd_report(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     doc = json.loads(src.read_text(encoding="utf-8"))
+    if args.lean_status:
+        report.apply_lean_status(doc, report.load_lean_status(Path(args.lean_status)))
     m = _mutation(out)
     if m is not None:
         doc["mutation"] = m
@@ -156,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     c.set_defaults(fn=cmd_check)
     r = sub.add_parser("report", help="re-render the report from the last coverage.json")
     r.add_argument("--out", default="reports")
+    r.add_argument("--lean-status", default=None,
+                   help="build/lean-status.json to put into the report (make verify runs the "
+                        "checks while Lean runs, then adds Lean's result here)")
     r.set_defaults(fn=cmd_report)
     args = ap.parse_args(argv)
     return int(args.fn(args))

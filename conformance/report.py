@@ -124,6 +124,17 @@ def build(p: Plan, results: list[CheckResult], exemptions: dict[str, str],
     }
 
 
+def apply_lean_status(doc: dict[str, Any], lean_status: dict[str, Any]) -> None:
+    """Put a (newer) ``build/lean-status.json`` into a coverage document: the toolchain, the
+    modules, the vectors the kernel checked, and each theorem's Lean status."""
+    modules = lean_status.get("modules", {})
+    doc["lean_toolchain"] = lean_status.get("toolchain", "")
+    doc["lean_modules"] = modules
+    doc["lean_vectors"] = _lean_vectors(modules)
+    for row in doc["theorems"]:
+        row["lean"] = modules.get(row["module"], {}).get("status", "not run")
+
+
 def gate_failures(doc: dict[str, Any]) -> list[str]:
     """Every reason ``make verify`` must fail, one message each, naming what and where."""
     out: list[str] = []

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from atomik.conformance.leanbuild import classify, discover, topo_order
+from atomik.conformance.leanbuild import (
+    bundle_source,
+    classify,
+    discover,
+    map_output,
+    plan_units,
+    split_verdict,
+    topo_order,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -108,3 +116,78 @@ def test_real_error_output_fails_with_every_error_and_its_goal() -> None:
         "src/T/B.lean:15:35: error: Type mismatch",
     ]
     assert "⊢ 0#w = a" in verdict.messages[0]
+
+
+def write_body(root: Path, rel: str, imports: list[str], body: list[str]) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    head = ["module", "", *[f"public import {m}" for m in imports], "", "public section", ""]
+    path.write_text("\n".join(head + body) + "\n")
+
+
+def three_modules(root: Path) -> dict:
+    write_body(root, "Atomik/A.lean", [], ["theorem a : True := trivial"])
+    write_body(root, "Atomik/B.lean", ["Atomik.A"], ["open Nat", "theorem b : True := a"])
+    write_body(root, "Atomik/C.lean", ["Atomik.B"], ["theorem c : True := b"])
+    return discover(root)
+
+
+def test_a_bundle_imports_the_bundles_of_its_members_imports(tmp_path: Path) -> None:
+    mods = three_modules(tmp_path)
+    units = plan_units(mods, (("Atomik.A", "Atomik.B"),))
+    assert {u: x.members for u, x in units.items()} == {
+        "AtomikBundle.A": ["Atomik.A", "Atomik.B"], "AtomikBundle.C": ["Atomik.C"]}
+    assert units["AtomikBundle.A"].imports == []
+    assert units["AtomikBundle.C"].imports == ["AtomikBundle.A"]
+
+
+def test_a_bundle_that_makes_the_units_cyclic_is_an_error(tmp_path: Path) -> None:
+    mods = three_modules(tmp_path)
+    with pytest.raises(SystemExit, match="import cycle"):
+        plan_units(mods, (("Atomik.A", "Atomik.C"),))
+
+
+def test_bundle_keeps_each_member_line_for_line_in_its_own_section(tmp_path: Path) -> None:
+    mods = three_modules(tmp_path)
+    unit = plan_units(mods, (("Atomik.A", "Atomik.B", "Atomik.C"),))["AtomikBundle.A"]
+    text, segments = bundle_source(unit, mods)
+    lines = text.splitlines()
+    assert lines[0] == "module"
+    assert not any("import" in ln for ln in lines)  # members' imports are inside the bundle
+    assert lines.count("public section") == 3 and lines.count("end") == 3
+    for seg in segments:
+        original = mods[seg.module].path.read_text().splitlines()
+        staged = lines[seg.start - 1 : seg.start - 1 + seg.lines]
+        assert len(staged) == len(original)
+        for o, s in zip(original, staged, strict=True):
+            assert s == o or (s == "" and (o == "module" or o.startswith("public import")))
+        assert lines[seg.start - 1 + seg.lines] == "end"  # closes the member's section
+
+
+def test_messages_map_back_to_the_member_file_and_line(tmp_path: Path) -> None:
+    mods = three_modules(tmp_path)
+    unit = plan_units(mods, (("Atomik.A", "Atomik.B", "Atomik.C"),))["AtomikBundle.A"]
+    text, segments = bundle_source(unit, mods)
+    staged_line = text.splitlines().index("theorem b : True := a") + 1
+    out = f"AtomikBundle/A.lean:{staged_line}:8: error: unknown identifier 'a'\n"
+    mapped = map_output(out, "AtomikBundle/A.lean", segments)
+    b_line = mods["Atomik.B"].path.read_text().splitlines().index("theorem b : True := a") + 1
+    assert mapped.startswith(f"{mods['Atomik.B'].path}:{b_line}:8: error")
+
+
+def test_a_failed_bundle_fails_the_member_with_the_error_and_checks_none(tmp_path: Path) -> None:
+    mods = three_modules(tmp_path)
+    unit = plan_units(mods, (("Atomik.A", "Atomik.B", "Atomik.C"),))["AtomikBundle.A"]
+    _, segments = bundle_source(unit, mods)
+    b = str(mods["Atomik.B"].path)
+    verdict = classify(1, f"{b}:9:0: error: unsolved goals\n⊢ False\n")
+    split = split_verdict(verdict, segments)
+    assert split["Atomik.B"][0] == "failed" and "unsolved goals" in split["Atomik.B"][1][0]
+    assert split["Atomik.A"][0] == split["Atomik.C"][0] == "not run"
+    sorry = classify(0, f"{b}:9:8: warning: declaration uses `sorry`\n")
+    assert split_verdict(sorry, segments)["Atomik.B"][0] == "failed"
+    anonymous = split_verdict(classify(1, "lean exited badly\n"), segments)
+    assert {s for s, _ in anonymous.values()} == {"failed"}
+    ok = split_verdict(classify(0, f"{b}:3:4: warning: unused variable `h`\n"), segments)
+    assert ok["Atomik.B"] == ("checked", [f"{b}:3:4: warning: unused variable `h`"])
+    assert ok["Atomik.A"] == ("checked", [])
