@@ -7,6 +7,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -184,7 +185,8 @@ def test_replicas_sync_by_deltas(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ crash test
 
-KILLS = 10
+KILLS = 12
+EXTERNAL_KILLS = 3
 EVENTS = 80
 PHASES = ("saved", "torn", "logged", "applied")
 
@@ -196,8 +198,9 @@ def test_crash_between_append_and_apply(tmp_path: Path) -> None:
     seen_phases = set()
     d = tmp_path / "h"
     stored = 0
-    for _ in range(KILLS):
-        p, phase = stored + rng.randint(1, 5), rng.choice(PHASES)  # a position not stored yet
+    phases = rng.sample(PHASES * (KILLS // len(PHASES)), KILLS)  # each phase KILLS / 4 times
+    for phase in phases:
+        p = stored + rng.randint(1, 5)  # a position not stored yet
         proc = subprocess.run([sys.executable, str(CHILD), str(d), str(EVENTS), "7", str(p), phase],
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == -signal.SIGKILL, (p, phase, proc.stderr[-2000:])
@@ -217,6 +220,19 @@ def test_crash_between_append_and_apply(tmp_path: Path) -> None:
             want = h.store.fold_all()
             assert h.read_all() == [want.get(a, 0) for a in range(16)], (p, phase)
             assert [m.seq for m in h.table.replica.messages()] == list(range(stored))
+    for _ in range(EXTERNAL_KILLS):  # and killed from outside, wherever it happens to be
+        child = subprocess.Popen([sys.executable, str(CHILD), str(d), str(EVENTS + 10_000), "7"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(1.0, 2.5))
+        child.send_signal(signal.SIGKILL)
+        _, err = child.communicate(timeout=60)
+        assert child.returncode == -signal.SIGKILL, err[-2000:]
+        with Hybrid(d, 16, W) as h:
+            assert h.table.recovery.duplicates == 0 and h.consistent()
+            h.project()
+            want = h.store.fold_all()
+            assert h.read_all() == [want.get(a, 0) for a in range(16)]
+            assert [m.seq for m in h.table.replica.messages()] == list(range(len(h.store)))
     proc = subprocess.run([sys.executable, str(CHILD), str(d), str(EVENTS), "7"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -228,4 +244,4 @@ def test_crash_between_append_and_apply(tmp_path: Path) -> None:
         rebuilt = h.rebuild(tmp_path / "rebuilt.log")
         assert rebuilt.read_all() == h.read_all()
         rebuilt.close()
-    assert len(seen_phases) >= 3, seen_phases
+    assert seen_phases == set(PHASES), seen_phases
