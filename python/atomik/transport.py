@@ -48,6 +48,7 @@ __all__ = [
     "InProcessHub",
     "PumpResult",
     "RedisStreamsTransport",
+    "ShardedRedisTransport",
     "Transport",
     "publish",
     "pump",
@@ -312,6 +313,96 @@ class RedisStreamsTransport:
     def poll(self, max_count: int | None = None) -> list[bytes]:
         """``XREAD`` entries after the last one seen; return the other nodes' frames."""
         return _poll(self, max_count)
+
+
+class ShardedRedisTransport:
+    """Frames over ``shards`` Redis streams, one per contiguous address range, for a Redis
+    Cluster: shard ``k`` holds addresses ``[k*n//shards, (k+1)*n//shards)`` of a table of ``n``
+    contexts, in the stream ``atomik:{<table>:<k>}``. The braces are a hash tag: Redis Cluster
+    hashes only ``<table>:<k>``, so each shard's stream is one key in one slot and the shards
+    spread over the cluster's nodes (one stream would be one slot, hence one Redis node).
+
+    ``send`` splits a frame's messages by shard (one frame per shard touched, a batch when it
+    holds several); digest frames (repair requests) and frames that do not decode go to shard 0,
+    which every node reads, so repair and dead letters work as on one stream. ``peek`` reads every
+    shard (each with its own cursor, or its own consumer group ``group``); its cursors are
+    ``(shard, stream id)`` and :meth:`advance` moves (acknowledges) that shard only. Order is kept
+    within a shard, not across shards: the replica's window and dedup do not need it.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        table: str,
+        node: str,
+        num_contexts: int,
+        shards: int,
+        *,
+        start: str = "0",
+        group: str | None = None,
+    ) -> None:
+        """Use ``client`` (``redis.RedisCluster`` or ``redis.Redis``) for table ``table``."""
+        if not isinstance(table, str) or not table or "{" in table or "}" in table:
+            raise AtomikTypeError(f"table must be a non-empty str without braces, got {table!r}")
+        for name, v in (("num_contexts", num_contexts), ("shards", shards)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise AtomikTypeError(f"{name} must be a positive int, got {v!r}")
+        if shards > num_contexts:
+            raise ValueError(f"{shards} shards for {num_contexts} contexts: some would be empty")
+        self.num_contexts, self.shards = num_contexts, shards
+        self.keys = [self.key(table, k) for k in range(shards)]
+        self._parts = [
+            RedisStreamsTransport(client, key, node, start=start, group=group) for key in self.keys
+        ]
+
+    @staticmethod
+    def key(table: str, shard: int) -> str:
+        """The stream key of ``shard``: ``atomik:{<table>:<shard>}`` (hash-tagged)."""
+        return f"atomik:{{{table}:{shard}}}"
+
+    def shard_of(self, addr: int) -> int:
+        """The shard holding ``addr``: ``addr * shards // num_contexts``."""
+        return addr * self.shards // self.num_contexts
+
+    def send(self, frame: bytes) -> None:
+        """Send the frame's messages to their shards (digests and undecodable frames: shard 0)."""
+        frame = _check_frame(frame)
+        if len(frame) >= 3 and frame[2] == KIND_DIGEST:
+            self._parts[0].send(frame)
+            return
+        try:
+            msgs = decode_any(frame)
+        except FrameError:
+            self._parts[0].send(frame)  # the receivers' pump makes it a dead letter
+            return
+        by: dict[int, list[DeltaMessage]] = {}
+        for m in msgs:
+            k = self.shard_of(m.addr) if m.addr < self.num_contexts else 0
+            by.setdefault(k, []).append(m)
+        for k, ms in sorted(by.items()):
+            self._parts[k].send(encode(ms[0]) if len(ms) == 1 else encode_batch(ms))
+
+    def peek(self, max_count: int | None = None) -> list[tuple[Any, bytes | None]]:
+        """Entries after each shard's cursor (at most ``max_count`` per shard), shard by shard."""
+        return [((k, c), f) for k, t in enumerate(self._parts) for c, f in t.peek(max_count)]
+
+    def advance(self, cursor: Any) -> None:
+        """Move (acknowledge) shard ``cursor[0]`` to stream id ``cursor[1]``."""
+        if not (isinstance(cursor, tuple) and len(cursor) == 2 and cursor[0] in range(self.shards)):
+            raise AtomikTypeError(f"not a cursor of this sharded transport: {cursor!r}")
+        self._parts[cursor[0]].advance(cursor[1])
+
+    def poll(self, max_count: int | None = None) -> list[bytes]:
+        """Frames from other participants on every shard since the last poll."""
+        entries = self.peek(max_count)
+        last = {c[0]: c for c, _ in entries}
+        for c in last.values():
+            self.advance(c)
+        return [f for _, f in entries if f is not None]
+
+    def trim_acknowledged(self) -> int:
+        """:meth:`RedisStreamsTransport.trim_acknowledged` on every shard; entries removed."""
+        return sum(t.trim_acknowledged() for t in self._parts)
 
 
 def _stream_id(raw: Any) -> tuple[int, int]:
