@@ -15,7 +15,10 @@ for _mod in ("matplotlib", "eventsourcing", "pycrdt", "atomik_core"):
 
 from atomik import benchmark  # noqa: E402
 
-ROW_IDS = ["reconstruction", "storage", "wire", "undo", "replicas", "kernels", "hybrid"]
+ROW_IDS = [
+    "reconstruction", "storage", "wire", "undo", "replicas", "kernels", "per_event", "hybrid",
+    "ingest",
+]
 PLOTS = ["reconstruction.png", "storage.png", "wire.png", "kernels.png"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
