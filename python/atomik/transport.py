@@ -27,6 +27,13 @@ Anti-entropy over the same transport: :func:`request_repair` sends the replica's
 answers with the stored messages that digest lacks (:meth:`~atomik.replica.Replica.missing_for`),
 as batch frames in ``(origin, seq)`` order. So a replica that lost frames, restarted, or joined
 after the stream was trimmed catches up from any peer that still stores the messages.
+
+Durable nodes: ``RedisStreamsTransport(..., group=name)`` keeps the node's cursor in Redis as a
+consumer group (``XACK`` once an entry is in the durable log; a restart re-reads only what was
+delivered and not acknowledged), and :class:`DurableNode` publishes a
+:class:`~atomik.log.PersistentTable`'s writes from its outbox, so a write acknowledged while
+Redis is down reaches the peers when it is back. :class:`ShardedRedisTransport` spreads a table
+over one stream per address range (hash-tagged keys) for a Redis Cluster.
 """
 
 from __future__ import annotations
