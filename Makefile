@@ -28,9 +28,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# redis-server (Debian) for the replication tests over Redis Streams and iverilog (Debian) for the
-# cocotb hardware test; installed when we can (root with apt-get), otherwise those tests skip and
-# say why.
+# redis-server (Debian) for the replication tests over Redis Streams, iverilog (Debian) for the
+# cocotb hardware test and chromium (Debian) for the coverage report's browser test; installed
+# when we can (root with apt-get), otherwise those tests skip and say why.
 system-deps:
 	@if command -v redis-server >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -46,6 +46,13 @@ system-deps:
 	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq iverilog >/dev/null 2>&1)) \
 	  || echo "warning: could not install iverilog; the Icarus Verilog test will skip"; \
 	else echo "note: no iverilog and no root apt-get; the Icarus Verilog test will skip"; fi
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (Debian) for the coverage report's browser test"; \
+	  (apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) \
+	  || echo "warning: could not install chromium; the report's browser test will skip"; \
+	else echo "note: no chromium and no root apt-get; the report's browser test will skip"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check python conformance tests examples
