@@ -31,7 +31,10 @@ def _batch(data: Any, r: Replica, w: int) -> list[Any]:
     address or epoch), copies of any of them, in any order."""
     size = r.table.num_contexts
     batch: list[Any] = _writers(data, w, size, r.epoch, "good")
-    batch += data.draw(st.lists(_packet(r, w), max_size=6), label="around")
+    around = data.draw(st.lists(_packet(r, w), max_size=6), label="around")
+    batch += around
+    if around:  # copies of messages past a gap: out of order, so only the batch knows them
+        batch += data.draw(st.lists(st.sampled_from(around), max_size=2), label="around copies")
     for wide in data.draw(st.lists(st.sampled_from((65, 128)), max_size=1), label="wide"):
         batch.append(DeltaMessage(1, r.epoch, 0, 0, wide, data.draw(S.bitvecs(wide))))
     if batch:
