@@ -561,6 +561,78 @@ class PersistentTable:
         """Close the log."""
         self.close()
 
+    # ----------------------------------------------------------------- bootstrap
+    def export_image(self) -> bytes:
+        """A log image of the current state for a late joiner: header and snapshot (table,
+        watermarks, out-of-order seqs), no records. See :meth:`bootstrap`."""
+        self._check_open()
+        snap = self._snapshot_bytes()
+        return self._header(len(snap)) + snap
+
+    @classmethod
+    def bootstrap(
+        cls,
+        path: str | os.PathLike[str],
+        image: bytes,
+        num_contexts: int,
+        width: int = 64,
+        fsync: str = "always",
+        *,
+        replica_id: int,
+        epoch: int = 0,
+        max_pending: int = DEFAULT_MAX_PENDING,
+    ) -> PersistentTable:
+        """Create the log of a new node at ``path`` from a peer's :meth:`export_image`: it starts
+        with the peer's state and watermarks (so it neither needs nor asks for the messages
+        they cover, which the peer may have pruned and the stream trimmed), then catches up on
+        the rest by anti-entropy. ``path`` must not exist. The image is checked as recovery
+        checks a log (CRCs, a canonical snapshot, the table's shape and epoch); the new node's
+        next seq is above every seq of its own origin the image records (a node re-joining
+        under its old id does not reuse an id). Bad images raise :class:`LogCorruptionError` or
+        :class:`LogMismatchError` and create nothing."""
+        target = Path(os.fspath(path))
+        if not isinstance(image, bytes | bytearray | memoryview):
+            raise AtomikTypeError(f"image must be bytes, got {type(image).__name__}")
+        data = bytes(image)
+        if target.exists():
+            raise LogConfigError(f"{target} exists: bootstrap creates a new log")
+        if len(data) < HEADER_SIZE or data[:8] != LOG_MAGIC:
+            raise LogCorruptionError("not a log image (too short or bad magic)")
+        fields = _HEADER.unpack_from(data, 0)
+        if _CRC.unpack_from(data, _HEADER.size)[0] != crc32c(data[: _HEADER.size]):
+            raise LogCorruptionError("log image header CRC32C mismatch")
+        src_id, snap_len = fields[5], fields[7]
+        if len(data) != HEADER_SIZE + snap_len:
+            raise LogCorruptionError(
+                f"log image of {len(data)} bytes; its header announces {HEADER_SIZE + snap_len}"
+            )
+        check = target.with_name(target.name + ".bootstrap-check")
+        check.unlink(missing_ok=True)
+        check.write_bytes(data)
+        try:  # validate exactly as recovery would, as the exporting node
+            src = cls(check, num_contexts, width, "close", replica_id=src_id, epoch=epoch,
+                      max_pending=max_pending)
+            src.abandon()
+        finally:
+            check.unlink(missing_ok=True)
+            check.with_name(check.name + ".lock").unlink(missing_ok=True)
+        r = src._replica
+        own = [r.watermarks().get(replica_id, -1), *r.pending().get(replica_id, ())]
+        node = cls(target, num_contexts, width, fsync, replica_id=replica_id, epoch=epoch,
+                   max_pending=max_pending)
+        try:
+            body = bytearray(data[HEADER_SIZE : HEADER_SIZE + snap_len - _CRC.size])
+            _SNAP_HEAD.pack_into(body, 0, max(own) + 1, _SNAP_HEAD.unpack_from(body, 0)[1])
+            snap = bytes(body) + _CRC.pack(crc32c(bytes(body)))
+            node.abandon()
+            _atomic_write(target, node._header(len(snap)) + snap)
+        except BaseException:
+            node.abandon()
+            target.unlink(missing_ok=True)
+            raise
+        return cls(target, num_contexts, width, fsync, replica_id=replica_id, epoch=epoch,
+                   max_pending=max_pending)
+
     # ----------------------------------------------------------------- outbox
     @property
     def published_path(self) -> Path:

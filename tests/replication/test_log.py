@@ -434,3 +434,51 @@ def test_inspect_cli_describes_without_modifying(tmp_path: Path) -> None:
     nope = [*run[:-1], str(tmp_path / "nope.log")]
     missing = subprocess.run(nope, capture_output=True, text=True)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_late_joiner_bootstraps_from_a_peer_image_after_pruning(tmp_path: Path) -> None:
+    """Peers that pruned what they all hold cannot serve it to a newcomer: anti-entropy alone
+    leaves it behind; bootstrapped from a peer's image it reads the same table, then catches up
+    on later writes by anti-entropy; its own next seq is above what the image records of it."""
+    from atomik.sync import anti_entropy_round
+
+    a = PersistentTable(tmp_path / "a.log", 8, 16, replica_id=1)
+    b = PersistentTable(tmp_path / "b.log", 8, 16, replica_id=2)
+    rng = random.Random(3)
+    for i in range(40):
+        (a if i % 2 else b).put(rng.randrange(8), rng.getrandbits(16))
+    anti_entropy_round([a.replica, b.replica])
+    a.compact([a.digest(), b.digest()])
+    b.compact([a.digest(), b.digest()])
+    assert a.replica.messages() == []  # everything pruned
+    alone = Replica(3, 8, 16)
+    anti_entropy_round([a.replica, b.replica, alone])
+    assert alone.read_all() != a.read_all()  # nothing left to send it
+    image = a.export_image()
+    with pytest.raises(LogConfigError):
+        PersistentTable.bootstrap(tmp_path / "a.log", image, 8, 16, replica_id=3)
+    with pytest.raises(LogCorruptionError):
+        PersistentTable.bootstrap(tmp_path / "c.log", image[:-1], 8, 16, replica_id=3)
+    bad = bytearray(image)
+    bad[-1] ^= 1  # snapshot CRC
+    with pytest.raises(LogCorruptionError):
+        PersistentTable.bootstrap(tmp_path / "c.log", bytes(bad), 8, 16, replica_id=3)
+    with pytest.raises(LogMismatchError):
+        PersistentTable.bootstrap(tmp_path / "c.log", image, 8, 32, replica_id=3)
+    assert not (tmp_path / "c.log").exists()  # nothing created by a refused image
+    c = PersistentTable.bootstrap(tmp_path / "c.log", image, 8, 16, replica_id=3)
+    assert c.read_all() == a.read_all() and c.replica.next_seq == 0
+    b.put(0, 7)
+    m = c.put(1, 9)
+    anti_entropy_round([a.replica, b.replica, c.replica])
+    assert a.read_all() == b.read_all() == c.read_all()
+    assert a.digest().covers(3, m.seq)
+    c.close()
+    c = PersistentTable(tmp_path / "c.log", 8, 16, replica_id=3)  # an ordinary log afterwards
+    assert c.read_all() == a.read_all()
+    # re-joining under an id the image records: the next seq is above it
+    image_b = b.export_image()
+    d = PersistentTable.bootstrap(tmp_path / "d.log", image_b, 8, 16, replica_id=1)
+    assert d.replica.next_seq == a.replica.next_seq
+    for t in (a, b, c, d):
+        t.close()
