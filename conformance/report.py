@@ -8,11 +8,16 @@ re-running any check.
 from __future__ import annotations
 
 import html
+import inspect
 import json
+import os
+import textwrap
 import tomllib
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from atomik.conformance.engine import CheckResult, Plan
 
@@ -27,6 +32,9 @@ MIN_PREMISE_RATE = 0.2
 # fails the gate: one direction of the law would go (almost) untested.
 MIN_IFF_SHARE = 0.2
 MIN_OBSERVED = 10  # rates over fewer examples than this are shown but not gated
+# The folder holding conformance/ (the repository root in a checkout): property files are named
+# relative to it, as theorem files are relative to the repository root.
+_PKG_ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_exemptions(path: Path) -> dict[str, str]:
@@ -49,6 +57,30 @@ def load_lean_status(path: Path | None) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _rel_file(path: str) -> str:
+    """``path`` relative to the repository root (cwd first, then the folder holding
+    conformance/), with forward slashes; unchanged when it is under neither."""
+    for base in (Path.cwd().resolve(), _PKG_ROOT):
+        try:
+            return Path(path).resolve().relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path
+
+
+def property_source(fn: Callable[..., Any]) -> dict[str, Any]:
+    """The file (relative to the repository root), first line and source text of a hand-written
+    property, as the report shows it; empty fields when the source cannot be read."""
+    try:
+        fn = inspect.unwrap(fn)
+        file = inspect.getsourcefile(fn) or ""
+        lines, line = inspect.getsourcelines(fn)
+    except (OSError, TypeError):
+        return {"file": "", "line": None, "source": ""}
+    return {"file": _rel_file(file), "line": line,
+            "source": textwrap.dedent("".join(lines)).rstrip() + "\n"}
+
+
 def build(p: Plan, results: list[CheckResult], exemptions: dict[str, str],
           lean_status: dict[str, Any], mutation: dict[str, Any] | None,
           meta: dict[str, Any]) -> dict[str, Any]:
@@ -58,6 +90,7 @@ def build(p: Plan, results: list[CheckResult], exemptions: dict[str, str],
     for r in results:
         by_thm.setdefault(r.theorem, []).append(r)
     modules = lean_status.get("modules", {})
+    sources = {h.qualname: property_source(h.fn) for h in p.hands}
     rows = []
     counts = dict.fromkeys(SUMMARY_KEYS, 0)
     verified = 0
@@ -101,7 +134,9 @@ def build(p: Plan, results: list[CheckResult], exemptions: dict[str, str],
                  "seconds": c.seconds, "detail": c.detail,
                  "premise_rate": (None if c.engine != "hypothesis" or not c.attempts
                                   else round(c.examples / c.attempts, 3)),
-                 "iff_true": c.iff_true, "iff_false": c.iff_false}
+                 "iff_true": c.iff_true, "iff_false": c.iff_false,
+                 **(sources.get(c.name, {"file": "", "line": None, "source": ""})
+                    if c.kind == "hand" else {"file": t.file, "line": t.line, "source": ""})}
                 for c in checks
             ],
         })
@@ -222,8 +257,13 @@ def _lean_vectors_md(doc: dict[str, Any]) -> list[str]:
     return out
 
 
-def render_md(doc: dict[str, Any]) -> str:
-    """``coverage.md``."""
+def _md_href(base: str, file: str, line: int | None) -> str:
+    return quote(f"{base}/{file}") + (f"#L{line}" if line else "")
+
+
+def render_md(doc: dict[str, Any], base: str = "..") -> str:
+    """``coverage.md``; ``base`` is the relative path from the report's folder to the
+    repository root (source links are ``base/file#Lline``)."""
     s = doc["summary"]
     lines = ["# atomik — theorem coverage", ""]
     meta = doc.get("meta", {})
@@ -253,41 +293,85 @@ def render_md(doc: dict[str, Any]) -> str:
     lines += [f"- {_cell(f)}" for f in failures] if failures else ["None."]
     if doc["orphans"]:
         lines += ["", "## Checks naming no theorem", ""] + [f"- {o}" for o in doc["orphans"]]
-    lines += ["", "## Theorems", "", "| status | theorem | source | Lean | checks | statement |",
+    lines += ["", "## Theorems", "",
+              "Each theorem's checks, with the property that ran, follow the table "
+              "(*Executed properties*).", "",
+              "| status | theorem | source | Lean | checks | statement |",
               "|---|---|---|---|---|---|"]
     for r in doc["theorems"]:
-        src = f"[{r['file']}:{r['line']}](../{r['file']}#L{r['line']})"
+        src = f"[{r['file']}:{r['line']}]({_md_href(base, r['file'], r['line'])})"
         checks = "<br>".join(_check_summary(c) for c in r["checks"]) or "—"
-        lines.append(f"| {r['status']} | `{r['name']}` | {src} | {r['lean']} | {checks} | "
-                     f"`{_cell(r['statement'])}` |")
-    lines.append("")
+        lines.append(f"| {r['status']} | <a id=\"{html.escape(r['name'])}\"></a>`{r['name']}` "
+                     f"| {src} | {r['lean']} | {checks} | `{_cell(r['statement'])}` |")
+    lines += ["", "## Executed properties", ""]
+    for r in doc["theorems"]:
+        if not r["checks"]:
+            continue
+        lines += [f"<details><summary><code>{html.escape(r['name'])}</code>: "
+                  f"{html.escape(r['status'])}</summary>", ""]
+        seen: set[tuple[str, str]] = set()
+        for c in r["checks"]:
+            if (c["kind"], c["name"]) in seen:
+                continue
+            seen.add((c["kind"], c["name"]))
+            if c["kind"] == "hand":
+                where = ""
+                if c.get("file"):
+                    where = f" ([{c['file']}:{c['line']}]({_md_href(base, c['file'], c['line'])}))"
+                lines += [f"Hand-written property `{c['name']}`{where}:", "", "```python",
+                          (c.get("source") or c.get("detail") or "").rstrip(), "```", ""]
+            else:
+                lines += ["Auto-translated property (the Python it evaluates):", "", "```python",
+                          (c.get("detail") or "").rstrip(), "```", ""]
+        lines += ["</details>", ""]
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- HTML
 
 _CSS = """
+*{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5rem;color:#1b1f24}
 h1{font-size:1.4rem;margin:0 0 .3rem} .sub{color:#57606a;margin-bottom:1rem}
+a{color:#0969da;text-decoration:none} a:hover{text-decoration:underline}
 .cards{display:flex;flex-wrap:wrap;gap:.6rem;margin:.8rem 0}
 .card{border:1px solid #d0d7de;border-radius:8px;padding:.5rem .8rem;min-width:7rem}
 .card b{display:block;font-size:1.3rem} .card span{color:#57606a;font-size:.8rem}
-.bar{margin:.8rem 0} .bar button{border:1px solid #d0d7de;background:#f6f8fa;border-radius:6px;
-padding:.3rem .7rem;margin-right:.3rem;cursor:pointer} .bar button.on{background:#0969da;color:#fff}
-.bar input{padding:.3rem .5rem;border:1px solid #d0d7de;border-radius:6px;width:18rem}
-table{border-collapse:collapse;width:100%;font-size:.85rem}
+.bar{margin:.8rem 0;display:flex;flex-wrap:wrap;gap:.3rem;align-items:center}
+.bar button{border:1px solid #d0d7de;background:#f6f8fa;border-radius:6px;padding:.3rem .7rem;
+cursor:pointer} .bar button.on{background:#0969da;color:#fff}
+.bar input{padding:.3rem .5rem;border:1px solid #d0d7de;border-radius:6px;width:18rem;
+max-width:100%}
+table{border-collapse:collapse;width:100%;font-size:.85rem;table-layout:auto}
 th{background:#f6f8fa;text-align:left;cursor:pointer;position:sticky;top:0}
-th,td{border-bottom:1px solid #d8dee4;padding:.35rem .5rem;vertical-align:top}
-td.stmt{font-family:ui-monospace,Menlo,monospace;font-size:.78rem;min-width:16rem;word-break:break-word}
-td.src{font-size:.75rem;color:#57606a} td.num{text-align:right;white-space:nowrap}
+th,td{border-bottom:1px solid #d8dee4;padding:.35rem .5rem;vertical-align:top;
+overflow-wrap:anywhere}
+td.stmt{font-family:ui-monospace,Menlo,monospace;font-size:.78rem;min-width:16rem}
+td.src{font-size:.75rem;color:#57606a;min-width:8rem} td.num{text-align:right;white-space:nowrap}
 .s-checked{color:#1a7f37;font-weight:600} .s-failing{color:#cf222e;font-weight:700}
 .s-unchecked{color:#9a6700;font-weight:700} .s-exempt{color:#8250df;font-weight:600}
-.chk{white-space:nowrap;font-size:.78rem} td.thm{max-width:17rem} td.lean{white-space:nowrap}
+.chk{font-size:.78rem} td.thm{min-width:12rem;max-width:20rem} td.lean{white-space:nowrap}
+td.checks{min-width:18rem;max-width:34rem}
+a.self{color:inherit;font-weight:700} tr:target{background:#fff8c5}
 .r-fail,.r-error{color:#cf222e} .r-verified{color:#0969da;font-weight:600}
 .warn{border:2px solid #8250df;border-radius:8px;padding:.5rem .8rem;margin:.8rem 0}
 .bad{border:2px solid #cf222e;border-radius:8px;padding:.5rem .8rem;margin:.8rem 0}
-pre{white-space:pre-wrap;margin:.2rem 0;font-size:.75rem;background:#f6f8fa;padding:.3rem}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:.2rem 0;font-size:.75rem;
+background:#f6f8fa;padding:.3rem}
+details{margin:.15rem 0 .4rem} summary{cursor:pointer;font-size:.75rem;color:#57606a}
+details pre{white-space:pre;overflow-x:auto;overflow-wrap:normal;max-width:100%}
 .doc{color:#57606a}
+@media (max-width:760px){
+ body{margin:.6rem} .card{min-width:5.5rem;padding:.4rem .6rem} .bar input{width:100%}
+ table,tbody,tr,td{display:block;width:100%;max-width:none}
+ thead{display:none}
+ tr{border:1px solid #d0d7de;border-radius:8px;margin:0 0 .7rem;padding:.3rem .2rem}
+ td{border:0;padding:.2rem .5rem;min-width:0}
+ td.thm,td.checks,td.stmt,td.src{min-width:0;max-width:none}
+ td[data-label]::before{content:attr(data-label);display:block;font-size:.7rem;color:#57606a;
+ text-transform:uppercase;letter-spacing:.03em}
+ td.num{text-align:left}
+}
 """
 
 _JS = """
@@ -309,9 +393,73 @@ document.querySelectorAll('th').forEach((th,i)=>{th.onclick=()=>{
  rows.forEach(r=>tb.appendChild(r));};});
 """
 
+STATUSES = ("checked", "failing", "unchecked", "exempt")
 
-def render_html(doc: dict[str, Any]) -> str:
-    """``coverage.html``: static, no network, inline CSS and JS."""
+
+def _link_base(out: Path) -> str:
+    """The relative path from the report folder ``out`` to the repository root (``..`` for
+    reports/), so source links open the files in a checkout and on GitHub."""
+    for cand in (Path.cwd().resolve(), _PKG_ROOT):
+        if (cand / "lean").is_dir():
+            return Path(os.path.relpath(cand, out.resolve())).as_posix()
+    return ".."
+
+
+def _src_link(base: str, file: str, line: int | None) -> str:
+    """An ``<a>`` to ``file`` (relative to the repository root) at ``line``."""
+    e = html.escape
+    if not file:
+        return ""
+    anchor = f"#L{line}" if line else ""
+    label = f"{file}:{line}" if line else file
+    return f"<a href='{e(quote(f'{base}/{file}'))}{anchor}'>{e(label)}</a>"
+
+
+def _breakable(name: str) -> str:
+    """An escaped theorem name with line-break opportunities after each dot and underscore."""
+    e = html.escape
+    return "".join(e(ch) + ("<wbr>" if ch in "._" else "") for ch in name)
+
+
+def _checks_html(r: dict[str, Any], base: str) -> str:
+    """The checks of one theorem: per property, one line per engine run, then the executed
+    property (the rendered auto-translation, or the hand property's source) collapsed."""
+    e = html.escape
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for c in r["checks"]:
+        groups.setdefault((c["kind"], c["name"]), []).append(c)
+    out = []
+    for (kind, name), runs in groups.items():
+        lines = []
+        for c in runs:
+            unit = "paths" if c["engine"] == "crosshair" else "examples"
+            res = c["result"]
+            if c["engine"] == "crosshair" and res == "pass":
+                res = "no counterexample"
+            lines.append(f"<div class='chk r-{e(c['result'])}'>{e(kind)} · {e(c['engine'])} · "
+                         f"{e(res)} · {c['examples']} {unit}</div>")
+            if c["counterexample"]:
+                lines.append(f"<pre>{e(c['counterexample'])}</pre>")
+        first = runs[0]
+        if kind == "hand":
+            link = _src_link(base, first.get("file") or "", first.get("line"))
+            doc = (first.get("detail") or "").strip()
+            body = first.get("source") or ""
+            summary = (f"property <code>{e(name)}</code>" + (f" ({link})" if link else ""))
+            if doc:
+                summary += f"<div class=doc>{e(doc)}</div>"
+        else:
+            body = first.get("detail") or ""
+            summary = "auto-translated property (the Python it evaluates)"
+        lines.append(f"<details><summary>{summary}</summary><pre>{e(body) or '—'}</pre>"
+                     "</details>" if body else f"<div class=doc>{summary}</div>")
+        out.append("".join(lines))
+    return "".join(out)
+
+
+def render_html(doc: dict[str, Any], base: str = "..") -> str:
+    """``coverage.html``: static, no network, inline CSS and JS. ``base`` is the relative path
+    from the report's folder to the repository root (source links are ``base/file#Lline``)."""
     e = html.escape
     s = doc["summary"]
     ms = s["mutation_score"]
@@ -325,6 +473,7 @@ def render_html(doc: dict[str, Any]) -> str:
         ("mutation score", "not run" if ms is None else f"{ms:.0%}"),
     ]
     parts = ["<!doctype html><html lang=en><head><meta charset=utf-8>",
+             "<meta name=viewport content='width=device-width, initial-scale=1'>",
              "<title>atomik theorem coverage</title>", f"<style>{_CSS}</style></head><body>",
              "<h1>atomik — theorem coverage</h1>",
              f"<div class=sub>Every Lean theorem, the executable checks that hold the Python code "
@@ -343,34 +492,32 @@ def render_html(doc: dict[str, Any]) -> str:
             f"<li><pre>{e(f)}</pre></li>" for f in failures) + "</ul></div>")
     parts.append("<div class=bar>" + "".join(
         f"<button data-f={f}{' class=on' if f == 'all' else ''}>{f}</button>"
-        for f in ("all", "checked", "failing", "unchecked", "exempt"))
+        for f in ("all", *STATUSES))
         + " <input id=q placeholder='search theorem, statement, check…'></div>")
     parts.append("<table><thead><tr><th>status</th><th>theorem</th><th>source</th><th>Lean</th>"
                  "<th>checks</th>"
                  "<th title='Hypothesis examples / CrossHair paths'>examples / paths</th>"
                  "<th>statement</th></tr></thead><tbody>")
     for r in doc["theorems"]:
-        checks = []
-        for c in r["checks"]:
-            unit = "paths" if c["engine"] == "crosshair" else "examples"
-            res = c["result"]
-            if c["engine"] == "crosshair" and res == "pass":
-                res = "no counterexample"
-            line = (f"<div class='chk r-{e(c['result'])}' title='{e(c['name'])}'>{e(c['kind'])} · "
-                    f"{e(c['engine'])} · {e(res)} · {c['examples']} {unit}</div>")
-            if c["counterexample"]:
-                line += f"<pre>{e(c['counterexample'])}</pre>"
-            checks.append(line)
+        checks = _checks_html(r, base)
         if r["not_translated"]:
-            checks.append(f"<div class=doc>not auto-translated: {e(r['not_translated'])}</div>")
+            checks += f"<div class=doc>not auto-translated: {e(r['not_translated'])}</div>"
+        if r.get("exemption"):
+            checks += f"<div class=doc>exempt: {e(r['exemption'])}</div>"
         hyp = sum(c["examples"] for c in r["checks"] if c["engine"] == "hypothesis")
         cx = sum(c["examples"] for c in r["checks"] if c["engine"] == "crosshair")
+        name = r["name"]
         parts.append(
-            f"<tr data-status={e(r['status'])}><td class=s-{e(r['status'])}>{e(r['status'])}</td>"
-            f"<td class=thm><b>{e(r['name'])}</b><div class=doc>{e(r['doc'])}</div></td>"
-            f"<td class=src>{e(r['file'])}:{r['line']}</td><td class=lean>{e(r['lean'])}</td>"
-            f"<td>{''.join(checks) or '—'}</td><td class=num data-k={hyp}>{hyp} / {cx}</td>"
-            f"<td class=stmt>{e(r['statement'])}</td></tr>")
+            f"<tr id='{e(name)}' data-status='{e(r['status'])}'>"
+            f"<td class=s-{e(r['status'])} data-label=status>{e(r['status'])}</td>"
+            f"<td class=thm><a class=self href='#{e(quote(name, safe=''))}' "
+            f"title='link to this theorem'>{_breakable(name)}</a>"
+            f"<div class=doc>{e(r['doc'])}</div></td>"
+            f"<td class=src data-label=source>{_src_link(base, r['file'], r['line'])}</td>"
+            f"<td class=lean data-label=Lean>{e(r['lean'])}</td>"
+            f"<td class=checks data-label=checks>{checks or '—'}</td>"
+            f"<td class=num data-k={hyp} data-label='examples / paths'>{hyp} / {cx}</td>"
+            f"<td class=stmt data-label=statement>{e(r['statement'])}</td></tr>")
     parts.append(f"</tbody></table><script>{_JS}</script></body></html>")
     return "\n".join(parts)
 
@@ -380,5 +527,5 @@ def write_all(doc: dict[str, Any], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "coverage.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
-    (out / "coverage.md").write_text(render_md(doc), encoding="utf-8")
-    (out / "coverage.html").write_text(render_html(doc), encoding="utf-8")
+    (out / "coverage.md").write_text(render_md(doc, _link_base(out)), encoding="utf-8")
+    (out / "coverage.html").write_text(render_html(doc, _link_base(out)), encoding="utf-8")

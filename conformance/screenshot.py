@@ -16,6 +16,9 @@ import tempfile
 from pathlib import Path
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Headless Chromium does not make a window narrower than this: a narrower page (a phone's 390 px)
+# is rendered in an <iframe> of that width inside a window of this width.
+MIN_WINDOW = 500
 
 
 def find_chromium() -> str | None:
@@ -27,20 +30,56 @@ def find_chromium() -> str | None:
     return None
 
 
-def screenshot(html: Path, png: Path, width: int = 1400, height: int = 1100,
-               timeout: float = 90.0) -> Path:
-    """Screenshot ``html`` into ``png``; raise FileNotFoundError without Chromium."""
+def _run(html: Path, action: str, width: int, height: int,
+         timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium on ``html`` with ``action`` (``--screenshot=…`` or
+    ``--dump-dom``) in a window of ``width`` × ``height`` CSS pixels."""
     exe = find_chromium()
     if exe is None:
         raise FileNotFoundError("no chromium on PATH (apt-get install -y chromium)")
-    png.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="atomik-chromium-") as profile:
         cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}",
-               f"--window-size={width},{height}", f"--screenshot={png.resolve()}",
+               "--disable-sync", "--hide-scrollbars", "--allow-file-access-from-files",
+               f"--user-data-dir={profile}", f"--window-size={width},{height}", action,
                html.resolve().as_uri()]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def framed(html: Path, width: int, height: int, into: Path) -> Path:
+    """A page in folder ``into`` showing ``html`` in an ``<iframe id=page>`` of ``width`` ×
+    ``height`` CSS pixels at its top left (media queries of ``html`` see that width). Open it in
+    a window at least ``MIN_WINDOW`` wide; with ``--allow-file-access-from-files`` (which
+    :func:`dump_dom` and :func:`screenshot` pass) its scripts may read the frame's document."""
+    page = into / f"framed-{width}.html"
+    page.write_text("<!doctype html><html><head><meta charset=utf-8><style>body{margin:0}"
+                    "iframe{border:0;display:block}</style></head><body>"
+                    f"<iframe id=page src='{html.resolve().as_uri()}' width={width} "
+                    f"height={height}></iframe></body></html>", encoding="utf-8")
+    return page
+
+
+def dump_dom(html: Path, width: int = 1400, height: int = 1100, timeout: float = 90.0) -> str:
+    """The DOM of ``html`` after its scripts ran, as Chromium serializes it (``--dump-dom``);
+    raise FileNotFoundError without Chromium."""
+    proc = _run(html, "--dump-dom", width, height, timeout)
+    if "<html" not in proc.stdout:
+        raise RuntimeError(f"chromium dumped no DOM (exit {proc.returncode}): "
+                           f"{proc.stderr[-1000:]}")
+    return proc.stdout
+
+
+def screenshot(html: Path, png: Path, width: int = 1400, height: int = 1100,
+               timeout: float = 90.0) -> Path:
+    """Screenshot ``html`` into ``png``; raise FileNotFoundError without Chromium. Below
+    ``MIN_WINDOW`` the page is shown in a frame of ``width`` at the left of the picture."""
+    png.parent.mkdir(parents=True, exist_ok=True)
+    if width < MIN_WINDOW:
+        with tempfile.TemporaryDirectory(prefix="atomik-frame-") as tmp:
+            page = framed(html, width, height, Path(tmp))
+            proc = _run(page, f"--screenshot={png.resolve()}", MIN_WINDOW, height, timeout)
+    else:
+        proc = _run(html, f"--screenshot={png.resolve()}", width, height, timeout)
     if not png.exists() or png.stat().st_size == 0:
         raise RuntimeError(f"chromium wrote no screenshot (exit {proc.returncode}): "
                            f"{proc.stderr[-1000:]}")

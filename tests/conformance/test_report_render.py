@@ -1,16 +1,21 @@
-"""The static HTML report renders in headless Chromium (skipped when Chromium is absent), and
-every planted mutant still applies to the current sources."""
+"""The static HTML report renders in headless Chromium (skipped when Chromium is absent): at
+desktop and phone widths, with no horizontal overflow, an anchor per theorem and source links
+that open existing files at existing lines; and every planted mutant still applies to the
+current sources."""
 
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from atomik.conformance import mutants, report, screenshot
 
 ROOT = Path(__file__).resolve().parents[2]
+NO_CHROMIUM = "chromium not installed (apt-get install -y chromium): the browser checks need it"
 
 
 def _doc() -> dict[str, object]:
@@ -47,7 +52,7 @@ def test_gate_messages_name_the_failing_theorem() -> None:
     assert "AssertionError: (1, 0)" in msg
 
 
-@pytest.mark.skipif(screenshot.find_chromium() is None, reason="chromium not installed")
+@pytest.mark.skipif(screenshot.find_chromium() is None, reason=NO_CHROMIUM)
 def test_html_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     report.write_all(_doc(), tmp_path)  # type: ignore[arg-type]
     png = screenshot.screenshot(tmp_path / "coverage.html", tmp_path / "c.png", 900, 500)
@@ -86,3 +91,50 @@ def test_lean_status_is_the_modules_status_and_a_failed_module_is_a_gate() -> No
         assert any("Lean did not check" in g for g in report.gate_failures(doc)) is gate
     doc = report.build(plan, res, {}, {"modules": {}}, None, {})
     assert doc["theorems"][0]["lean"] == "not run"
+
+
+def _rendered_doc() -> dict[str, Any]:
+    """A report over three real Delta theorems: an auto check, a hand property (a real one, so
+    its source link points into conformance/properties/), a failing check whose counterexample
+    is one long unbreakable token, and a long theorem name."""
+    from atomik.conformance.engine import CheckResult, Plan
+    from atomik.conformance.extract import extract_tree
+    from atomik.conformance.properties import delta as delta_props
+    from atomik.conformance.registry import HandCheck
+
+    thms = [t for t in extract_tree(ROOT / "lean", ROOT) if t.module == "Atomik.Delta"][:3]
+    assert len(thms) == 3
+    fn = delta_props.compose_self_arrays
+    hand = HandCheck(thms[1].name, fn, False)
+    res = [CheckResult(thms[0].name, "auto", "hypothesis", "auto", 200, 0, "pass", None, 0.1,
+                       "left = compose(a, b, width=w)\nright = compose(b, a, width=w)\n"
+                       "assert left == right, (left, right)  # " + "x" * 300),
+           CheckResult(thms[1].name, "hand", "hypothesis", hand.qualname, 200, 3, "pass", None,
+                       0.1, fn.__doc__ or ""),
+           CheckResult(thms[2].name, "auto", "hypothesis", "auto", 4, 0, "fail",
+                       "AssertionError: " + "0123456789abcdef" * 40, 0.1, "assert False")]
+    lean = {"toolchain": "test", "modules": {"Atomik.Delta": {"status": "checked"}}}
+    return report.build(Plan(thms, {}, [hand]), res, {}, lean, None, {})
+
+
+def test_each_check_shows_the_property_that_ran(tmp_path: Path) -> None:
+    import inspect
+
+    from atomik.conformance.properties import delta as delta_props
+
+    doc = _rendered_doc()
+    auto, hand = doc["theorems"][0]["checks"][0], doc["theorems"][1]["checks"][0]
+    fn = delta_props.compose_self_arrays
+    assert hand["file"] == "conformance/properties/delta.py"
+    assert hand["line"] == inspect.getsourcelines(fn)[1]
+    assert "def compose_self_arrays(data: Any) -> None:" in hand["source"]
+    assert hand["source"].lstrip().startswith("@checks(")
+    report.write_all(doc, tmp_path)
+    page = (tmp_path / "coverage.html").read_text()
+    # the hand property's source and the auto-translation's Python, each collapsed
+    assert html.escape(hand["source"]) in page
+    assert html.escape(auto["detail"]) in page
+    assert page.count("<details>") == 3
+    assert "<meta name=viewport" in page
+    md = (tmp_path / "coverage.md").read_text()
+    assert "def compose_self_arrays" in md
