@@ -6,9 +6,12 @@ current sources."""
 from __future__ import annotations
 
 import html
+import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -93,6 +96,30 @@ def test_lean_status_is_the_modules_status_and_a_failed_module_is_a_gate() -> No
     assert doc["theorems"][0]["lean"] == "not run"
 
 
+# Runs in a page that shows the report in a frame of the width under test (headless Chromium's
+# window is never narrower than 500 px): measures the laid-out report and writes the result as
+# JSON into <pre id=probe>.
+PROBE = """<pre id=probe></pre><script>
+window.addEventListener('load', () => {
+const win = document.getElementById('page').contentWindow, doc = win.document;
+const d = doc.documentElement, out = {};
+out.innerWidth = win.innerWidth; out.scrollWidth = d.scrollWidth;
+out.overflowing = [...doc.body.querySelectorAll('*')]
+  .filter(el => el.getBoundingClientRect().right > win.innerWidth + 0.5)
+  .map(el => el.tagName + '.' + el.className).slice(0, 10);
+out.rowDisplay = [...doc.querySelectorAll('tbody tr')].map(tr => win.getComputedStyle(tr).display);
+out.headVisible = win.getComputedStyle(doc.querySelector('thead')).display !== 'none';
+out.ids = [...doc.querySelectorAll('tbody tr')].map(tr => tr.id);
+out.selfLinks = [...doc.querySelectorAll('a.self')]
+  .map(a => decodeURIComponent(a.hash.slice(1)));
+out.links = [...doc.querySelectorAll('a[href]:not(.self)')].map(a => a.href);
+out.nameOverflow = [...doc.querySelectorAll('td.thm')]
+  .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent);
+document.getElementById('probe').textContent = JSON.stringify(out);
+});
+</script>"""
+
+
 def _rendered_doc() -> dict[str, Any]:
     """A report over three real Delta theorems: an auto check, a hand property (a real one, so
     its source link points into conformance/properties/), a failing check whose counterexample
@@ -115,6 +142,50 @@ def _rendered_doc() -> dict[str, Any]:
                        "AssertionError: " + "0123456789abcdef" * 40, 0.1, "assert False")]
     lean = {"toolchain": "test", "modules": {"Atomik.Delta": {"status": "checked"}}}
     return report.build(Plan(thms, {}, [hand]), res, {}, lean, None, {})
+
+
+def _probe(folder: Path, width: int) -> dict[str, Any]:
+    page = screenshot.framed(folder / "coverage.html", width, 900, folder)
+    page.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+    dom = screenshot.dump_dom(page, max(width + 40, screenshot.MIN_WINDOW), 1000)
+    m = re.search(r"<pre id=\"?probe\"?>(.*?)</pre>", dom, re.S)
+    assert m and m.group(1), f"the probe script did not run at {width} px"
+    return dict(json.loads(html.unescape(m.group(1))))
+
+
+@pytest.mark.skipif(screenshot.find_chromium() is None, reason=NO_CHROMIUM)
+@pytest.mark.parametrize("width", [1400, 390])
+def test_html_report_fits_the_window_links_anchors_and_sources(tmp_path: Path,
+                                                               width: int) -> None:
+    doc = _rendered_doc()
+    report.write_all(doc, tmp_path)
+    got = _probe(tmp_path, width)
+    assert got["innerWidth"] == width
+    # no horizontal page overflow: nothing sticks out of the window
+    assert got["scrollWidth"] <= got["innerWidth"], got
+    assert got["overflowing"] == [], got["overflowing"]
+    assert got["nameOverflow"] == []  # theorem names wrap inside their cell
+    phone = width < 700
+    # at phone width every row is a stacked card and the header row is hidden
+    assert set(got["rowDisplay"]) == ({"block"} if phone else {"table-row"})
+    assert got["headVisible"] is not phone
+    # an anchor per theorem, linked from its name
+    names = [r["name"] for r in doc["theorems"]]
+    assert got["ids"] == names and got["selfLinks"] == names
+    # every other link opens an existing file at an existing line
+    hrefs = got["links"]
+    assert len(hrefs) == 4, hrefs  # 3 theorem sources + 1 hand property
+    files = set()
+    for href in hrefs:
+        u = urlparse(href)
+        assert u.scheme == "file", href
+        path = Path(unquote(u.path))
+        assert path.is_file(), href
+        m = re.fullmatch(r"L(\d+)", u.fragment)
+        assert m, href
+        assert 1 <= int(m.group(1)) <= len(path.read_text().splitlines()), href
+        files.add(path.resolve().relative_to(ROOT).as_posix())
+    assert files == {"lean/Atomik/Delta.lean", "conformance/properties/delta.py"}
 
 
 def test_each_check_shows_the_property_that_ran(tmp_path: Path) -> None:
