@@ -548,7 +548,8 @@ def run_node(cfg: NodeConfig) -> None:
         except TRANSIENT_ERRORS:
             life["transport_errors"] += 1
             time.sleep(0.05)
-        except redis.ResponseError:  # e.g. NOGROUP: the server lost the stream; join again
+        except redis.RedisError:  # NOGROUP (the server lost the stream), a reply cut short...
+            # join again with a fresh transport
             life["transport_errors"] += 1
             node = None
             time.sleep(0.05)
@@ -577,10 +578,12 @@ class NodeProcess:
 
     def start(self) -> None:
         """Start the process (the log recovers, the consumer group resumes)."""
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "atomik.sync", "--node", str(self.config)],
-            stdout=subprocess.DEVNULL,
-        )
+        with open(self.cfg.path("stderr"), "ab") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "atomik.sync", "--node", str(self.config)],
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
         self.starts += 1
 
     def kill(self) -> None:
@@ -603,7 +606,11 @@ class NodeProcess:
             return False
         rc = self.proc.poll()
         if rc is not None and rc != 0:
-            raise RuntimeError(f"node {self.cfg.node} exited with code {rc}")
+            try:
+                tail = self.cfg.path("stderr").read_text(errors="replace")[-2000:]
+            except OSError:
+                tail = ""
+            raise RuntimeError(f"node {self.cfg.node} exited with code {rc}:\n{tail}")
         return rc is None
 
     def state(self) -> dict[str, Any] | None:
