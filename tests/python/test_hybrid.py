@@ -245,3 +245,26 @@ def test_crash_between_append_and_apply(tmp_path: Path) -> None:
         assert rebuilt.read_all() == h.read_all()
         rebuilt.close()
     assert seen_phases == set(PHASES), seen_phases
+
+
+def test_a_gap_in_the_positions_is_a_noop_record(tmp_path: Path) -> None:
+    import sqlite3
+
+    from atomik.hybrid import STORE_FILE
+
+    with Hybrid(tmp_path, N, W) as h:
+        r = Register(2)
+        r.set(1)
+        r.set(3)
+        r.set(7)  # deltas 1, 2, 4 at positions 2, 3, 4
+        assert h.save(r) == [1, 2, 3, 4]
+    with sqlite3.connect(tmp_path / STORE_FILE) as db:  # a position no event holds
+        db.execute("DELETE FROM stored_events WHERE rowid = 3")
+    with Hybrid(tmp_path, N, W) as h:
+        assert len(h.store) == 4
+        msgs = h.project()
+        assert [(m.seq, m.addr, m.delta) for m in msgs] == [(0, 2, 0), (1, 2, 1), (2, 0, 0),
+                                                            (3, 2, 4)]
+        assert (h.read(2), h.store.fold(2), h.position) == (5, 5, 4)
+        assert h.store.deltas(2) == [0, 1, 4] and h.value_at(2, 3) == 1
+        assert h.project(limit=0) == [] and h.project(limit=5) == []
