@@ -23,9 +23,15 @@ from atomik.conformance.engine import CheckResult, Plan
 
 __all__ = ["build", "gate_failures", "load_exemptions", "write_all"]
 
-SUMMARY_KEYS = ("theorems", "checked", "unchecked", "auto_translated", "hand_written",
-                "crosshair", "failing", "exempt", "orphans", "mutation_score")
+SUMMARY_KEYS = ("theorems", "checked", "lean_not_checked", "unchecked", "auto_translated",
+                "hand_written", "crosshair", "failing", "exempt", "orphans", "mutation_score")
 PASSING = ("pass", "verified")
+# A theorem's status: "checked" (green) needs passing checks AND Lean having checked its module;
+# "lean-not-checked": every check passes but Lean did not check the module in this report (not
+# run, or failed: a failure is also a gate); "failing": a check failed; "unchecked": no check;
+# "exempt": a written exemption.
+STATUSES = ("checked", "lean-not-checked", "failing", "unchecked", "exempt")
+_STATUS_KEY = {s: s.replace("-", "_") for s in STATUSES}  # status → its summary count
 # A Hypothesis check whose premises are met in fewer of its tried examples fails the gate.
 MIN_PREMISE_RATE = 0.2
 # An iff check whose left side held in fewer (or, from the other end, more) of its examples
@@ -81,6 +87,40 @@ def property_source(fn: Callable[..., Any]) -> dict[str, Any]:
             "source": textwrap.dedent("".join(lines)).rstrip() + "\n"}
 
 
+def theorem_status(checks: list[dict[str, Any]], lean: str, exempt: bool) -> str:
+    """The status of one theorem from its checks' results, its module's Lean status and
+    whether it is exempt (see ``STATUSES``)."""
+    if exempt:
+        return "exempt"
+    if not checks:
+        return "unchecked"
+    if any(c["result"] not in PASSING for c in checks):
+        return "failing"
+    return "checked" if lean == "checked" else "lean-not-checked"
+
+
+def _recount(doc: dict[str, Any]) -> None:
+    """Recompute the theorem counts of ``doc["summary"]`` from its rows (orphans and the
+    mutation score are kept)."""
+    s = doc["summary"]
+    counts = {k: s.get(k) for k in ("orphans", "mutation_score")}
+    for k in SUMMARY_KEYS:
+        if k not in counts:
+            counts[k] = 0
+    verified = 0
+    for r in doc["theorems"]:
+        checks = r["checks"]
+        counts["theorems"] += 1
+        counts[_STATUS_KEY[r["status"]]] += 1
+        counts["auto_translated"] += any(c["kind"] == "auto" for c in checks)
+        counts["hand_written"] += any(c["kind"] == "hand" for c in checks)
+        counts["crosshair"] += any(c["engine"] == "crosshair" and c["result"] in PASSING
+                                   for c in checks)
+        verified += any(c["engine"] == "crosshair" and c["result"] == "verified" for c in checks)
+    doc["summary"] = {k: counts[k] for k in SUMMARY_KEYS}
+    doc["crosshair_verified"] = verified
+
+
 def build(p: Plan, results: list[CheckResult], exemptions: dict[str, str],
           lean_status: dict[str, Any], mutation: dict[str, Any] | None,
           meta: dict[str, Any]) -> dict[str, Any]:
@@ -92,31 +132,10 @@ def build(p: Plan, results: list[CheckResult], exemptions: dict[str, str],
     modules = lean_status.get("modules", {})
     sources = {h.qualname: property_source(h.fn) for h in p.hands}
     rows = []
-    counts = dict.fromkeys(SUMMARY_KEYS, 0)
-    verified = 0
     for t in p.theorems:
         checks = by_thm.get(t.name, [])
         mod = modules.get(t.module)
         lean = mod.get("status", "not run") if mod else "not run"
-        failing = [c for c in checks if c.result not in PASSING]
-        if t.name in exemptions:
-            status = "exempt"
-        elif not checks:
-            status = "unchecked"
-        elif failing:
-            status = "failing"
-        else:
-            status = "checked"
-        counts["theorems"] += 1
-        counts["checked"] += status == "checked"
-        counts["unchecked"] += status == "unchecked"
-        counts["failing"] += status == "failing"
-        counts["exempt"] += status == "exempt"
-        counts["auto_translated"] += any(c.kind == "auto" for c in checks)
-        counts["hand_written"] += any(c.kind == "hand" for c in checks)
-        counts["crosshair"] += any(c.engine == "crosshair" and c.result in PASSING
-                                   for c in checks)
-        verified += any(c.engine == "crosshair" and c.result == "verified" for c in checks)
         rows.append({
             "name": t.name,
             "module": t.module,
@@ -125,7 +144,7 @@ def build(p: Plan, results: list[CheckResult], exemptions: dict[str, str],
             "statement": t.statement,
             "doc": t.doc,
             "lean": lean,
-            "status": status,
+            "status": "",
             "not_translated": p.not_translated.get(t.name, ""),
             "exemption": exemptions.get(t.name, ""),
             "checks": [
@@ -140,12 +159,13 @@ def build(p: Plan, results: list[CheckResult], exemptions: dict[str, str],
                 for c in checks
             ],
         })
+    for row in rows:
+        row["status"] = theorem_status(row["checks"], row["lean"], row["name"] in exemptions)
     orphans = sorted({r.name + " → " + r.theorem for r in results if r.theorem not in names})
-    counts["orphans"] = len(orphans)
-    counts["mutation_score"] = mutation.get("score") if mutation else None
-    return {
-        "summary": counts,
-        "crosshair_verified": verified,
+    doc: dict[str, Any] = {
+        "summary": {"orphans": len(orphans),
+                    "mutation_score": mutation.get("score") if mutation else None},
+        "crosshair_verified": 0,
         "meta": meta,
         "lean_toolchain": lean_status.get("toolchain", ""),
         "lean_modules": modules,
@@ -157,17 +177,22 @@ def build(p: Plan, results: list[CheckResult], exemptions: dict[str, str],
         "mutation": mutation,
         "theorems": rows,
     }
+    _recount(doc)
+    return doc
 
 
 def apply_lean_status(doc: dict[str, Any], lean_status: dict[str, Any]) -> None:
     """Put a (newer) ``build/lean-status.json`` into a coverage document: the toolchain, the
-    modules, the vectors the kernel checked, and each theorem's Lean status."""
+    modules, the vectors the kernel checked, each theorem's Lean status, and from them each
+    theorem's status and the summary counts (green only where Lean checked the module)."""
     modules = lean_status.get("modules", {})
     doc["lean_toolchain"] = lean_status.get("toolchain", "")
     doc["lean_modules"] = modules
     doc["lean_vectors"] = _lean_vectors(modules)
     for row in doc["theorems"]:
         row["lean"] = modules.get(row["module"], {}).get("status", "not run")
+        row["status"] = theorem_status(row["checks"], row["lean"], bool(row.get("exemption")))
+    _recount(doc)
 
 
 def gate_failures(doc: dict[str, Any]) -> list[str]:
@@ -270,18 +295,23 @@ def render_md(doc: dict[str, Any], base: str = "..") -> str:
     quick = " --quick" if meta.get("quick") else ""
     lines.append(f"Generated by `python -m atomik.conformance check{quick}`"
                  f"; Lean toolchain: {doc.get('lean_toolchain') or 'status not given'}.")
-    lines += ["", "| theorems | checked | unchecked | auto-translated | hand-written | "
+    lines += ["", "| theorems | checked | checks pass, Lean did not check | unchecked | "
+              "auto-translated | hand-written | "
               "CrossHair (no counterexample / all paths verified) | failing | exempt | orphans | "
-              "mutation score |", "|---|---|---|---|---|---|---|---|---|---|"]
+              "mutation score |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     ms = s["mutation_score"]
-    lines.append(f"| {s['theorems']} | {s['checked']} | {s['unchecked']} | {s['auto_translated']} "
+    lines.append(f"| {s['theorems']} | {s['checked']} | {s.get('lean_not_checked', 0)} "
+                 f"| {s['unchecked']} | {s['auto_translated']} "
                  f"| {s['hand_written']} | {s['crosshair']} / {doc.get('crosshair_verified', 0)} "
                  f"| {s['failing']} | {s['exempt']} | {s['orphans']} | "
                  f"{'not run' if ms is None else f'{ms:.0%}'} |")
     lines += ["", "Hypothesis runs against the compiled (numba) code; CrossHair against the pure "
               "twins (`NUMBA_DISABLE_JIT=1`). A CrossHair result of `pass` means no counterexample "
               "within its time budget, not a proof; `verified` means CrossHair exhausted every "
-              "path.", ""]
+              "path.", "",
+              "A theorem is *checked* when its checks pass and Lean checked its module in this "
+              "run; *lean-not-checked* when its checks pass but Lean did not check the module "
+              "(not run here, or failed: a failure is also a gate).", ""]
     lines += ["## Exemptions", ""]
     if doc["exemptions"]:
         lines += [f"- **{e['name']}**: {e['reason']}" for e in doc["exemptions"]]
@@ -343,13 +373,14 @@ cursor:pointer} .bar button.on{background:#0969da;color:#fff}
 .bar input{padding:.3rem .5rem;border:1px solid #d0d7de;border-radius:6px;width:18rem;
 max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:.85rem;table-layout:auto}
-th{background:#f6f8fa;text-align:left;cursor:pointer;position:sticky;top:0}
-th,td{border-bottom:1px solid #d8dee4;padding:.35rem .5rem;vertical-align:top;
-overflow-wrap:anywhere}
+th{background:#f6f8fa;text-align:left;cursor:pointer;position:sticky;top:0;white-space:nowrap}
+th,td{border-bottom:1px solid #d8dee4;padding:.35rem .5rem;vertical-align:top}
+td.thm,td.checks,td.stmt{overflow-wrap:anywhere} td.st,td.src{white-space:nowrap}
 td.stmt{font-family:ui-monospace,Menlo,monospace;font-size:.78rem;min-width:16rem}
-td.src{font-size:.75rem;color:#57606a;min-width:8rem} td.num{text-align:right;white-space:nowrap}
+td.src{font-size:.75rem;color:#57606a} td.num{text-align:right;white-space:nowrap}
 .s-checked{color:#1a7f37;font-weight:600} .s-failing{color:#cf222e;font-weight:700}
 .s-unchecked{color:#9a6700;font-weight:700} .s-exempt{color:#8250df;font-weight:600}
+.s-lean-not-checked{color:#57606a;font-weight:600;font-style:italic}
 .chk{font-size:.78rem} td.thm{min-width:12rem;max-width:20rem} td.lean{white-space:nowrap}
 td.checks{min-width:18rem;max-width:34rem}
 a.self{color:inherit;font-weight:700} tr:target{background:#fff8c5}
@@ -392,9 +423,6 @@ document.querySelectorAll('th').forEach((th,i)=>{th.onclick=()=>{
   return (isNaN(nx)||isNaN(ny) ? x.localeCompare(y) : nx-ny)*dir;});
  rows.forEach(r=>tb.appendChild(r));};});
 """
-
-STATUSES = ("checked", "failing", "unchecked", "exempt")
-
 
 def _link_base(out: Path) -> str:
     """The relative path from the report folder ``out`` to the repository root (``..`` for
@@ -445,7 +473,8 @@ def _checks_html(r: dict[str, Any], base: str) -> str:
             link = _src_link(base, first.get("file") or "", first.get("line"))
             doc = (first.get("detail") or "").strip()
             body = first.get("source") or ""
-            summary = (f"property <code>{e(name)}</code>" + (f" ({link})" if link else ""))
+            shown = name.removeprefix("atomik.conformance.properties.")
+            summary = (f"property <code>{e(shown)}</code>" + (f" ({link})" if link else ""))
             if doc:
                 summary += f"<div class=doc>{e(doc)}</div>"
         else:
@@ -464,7 +493,9 @@ def render_html(doc: dict[str, Any], base: str = "..") -> str:
     s = doc["summary"]
     ms = s["mutation_score"]
     cards = [
-        ("theorems", s["theorems"]), ("checked", s["checked"]), ("unchecked", s["unchecked"]),
+        ("theorems", s["theorems"]), ("checked (checks pass, Lean checked)", s["checked"]),
+        ("checks pass, Lean did not check", s.get("lean_not_checked", 0)),
+        ("unchecked", s["unchecked"]),
         ("failing", s["failing"]), ("auto-translated", s["auto_translated"]),
         ("hand-written", s["hand_written"]),
         ("CrossHair, no counterexample", s["crosshair"]),
@@ -509,7 +540,7 @@ def render_html(doc: dict[str, Any], base: str = "..") -> str:
         name = r["name"]
         parts.append(
             f"<tr id='{e(name)}' data-status='{e(r['status'])}'>"
-            f"<td class=s-{e(r['status'])} data-label=status>{e(r['status'])}</td>"
+            f"<td class='st s-{e(r['status'])}' data-label=status>{e(r['status'])}</td>"
             f"<td class=thm><a class=self href='#{e(quote(name, safe=''))}' "
             f"title='link to this theorem'>{_breakable(name)}</a>"
             f"<div class=doc>{e(r['doc'])}</div></td>"

@@ -96,6 +96,65 @@ def test_lean_status_is_the_modules_status_and_a_failed_module_is_a_gate() -> No
     assert doc["theorems"][0]["lean"] == "not run"
 
 
+def _lean(status: str | None) -> dict[str, Any]:
+    return {"toolchain": "x", "modules": {} if status is None else
+            {"Atomik.Delta": {"status": status}}}
+
+
+def test_green_only_when_lean_checked_the_module_and_report_recomputes_it(
+        tmp_path: Path) -> None:
+    from atomik.conformance.__main__ import main
+    from atomik.conformance.engine import CheckResult, Plan
+    from atomik.conformance.extract import extract_source
+
+    src = ("namespace Atomik.Delta\n"
+           + "".join(f"/-- d -/\ntheorem t{i} {{w : Nat}} (a : BitVec w) : a = a ^^^ 0#w := by "
+                     "simp\n" for i in range(4)) + "end Atomik.Delta\n")
+    plan = Plan(extract_source(src, module="Atomik.Delta", file="lean/Atomik/Delta.lean"), {}, [])
+    res = [CheckResult("Atomik.Delta.t0", "hand", "hypothesis", "m:f", 10, 0, "pass"),
+           CheckResult("Atomik.Delta.t1", "hand", "hypothesis", "m:g", 10, 0, "fail", "cex")]
+    ex = {"Atomik.Delta.t3": "a written reason for the test"}
+
+    def statuses(doc: dict[str, Any]) -> list[str]:
+        return [r["status"] for r in doc["theorems"]]
+
+    def counts(doc: dict[str, Any]) -> tuple[int, ...]:
+        s = doc["summary"]
+        return tuple(s[k] for k in ("theorems", "checked", "lean_not_checked", "failing",
+                                    "unchecked", "exempt"))
+
+    def lean_gate(doc: dict[str, Any]) -> bool:
+        return any("Lean did not check" in g for g in report.gate_failures(doc))
+
+    for lean, first, gate in ((None, "lean-not-checked", False), ("failed", "lean-not-checked",
+                                                                  True),
+                              ("checked", "checked", False)):
+        doc = report.build(plan, res, ex, _lean(lean), None, {})
+        # only the theorem whose checks pass changes; failing, unchecked, exempt stay
+        assert statuses(doc) == [first, "failing", "unchecked", "exempt"], lean
+        green = first == "checked"
+        assert counts(doc) == (4, int(green), int(not green), 1, 1, 1), lean
+        assert lean_gate(doc) is gate
+    # `report --lean-status` (make verify: checks first, Lean's result after) recomputes the
+    # statuses, the counts and the gates of a report built without Lean
+    doc = report.build(plan, res, ex, _lean(None), None, {})
+    assert tuple(doc["summary"]) == report.SUMMARY_KEYS
+    report.write_all(doc, tmp_path)
+    assert "lean-not-checked" in (tmp_path / "coverage.html").read_text()
+    for lean, first, code in (("checked", "checked", 1), ("failed", "lean-not-checked", 1)):
+        (tmp_path / "lean.json").write_text(json.dumps(_lean(lean)))
+        # exit 1 either way: t1's failing check and t2's missing check are gates
+        assert main(["report", "--out", str(tmp_path), "--lean-status",
+                     str(tmp_path / "lean.json")]) == code
+        got = json.loads((tmp_path / "coverage.json").read_text())
+        assert statuses(got) == [first, "failing", "unchecked", "exempt"]
+        assert got["summary"]["checked"] == (first == "checked")
+        assert got["summary"]["lean_not_checked"] == (first != "checked")
+        assert lean_gate(got) is (lean == "failed")
+        md = (tmp_path / "coverage.md").read_text()
+        assert f"| {first} | <a id=\"Atomik.Delta.t0\">" in md
+
+
 # Runs in a page that shows the report in a frame of the width under test (headless Chromium's
 # window is never narrower than 500 px): measures the laid-out report and writes the result as
 # JSON into <pre id=probe>.
