@@ -6,7 +6,8 @@
 #   make lean     the Lean proofs only          make test     Python tests only (no Lean, fast)
 #   make report   regenerate reports/ from the last conformance run
 #   make mutants  plant bugs in a copy of the Python code and show which theorem checks catch them
-#   make soak     replicas under drops, duplicates, reordering and crashes for SOAK_SECONDS
+#   make soak     replicas under drops, duplicates, reordering and crashes, then nodes over a
+#                 real Redis under kills and partitions, for SOAK_SECONDS
 
 PYTHON   ?= python3
 VENV     ?= .venv
@@ -18,7 +19,7 @@ EXTRAS   ?= dev,bench,replication
 	mutants mutants-fast soak demo clean help
 
 help:
-	@sed -n '2,11p' Makefile
+	@sed -n '2,12p' Makefile
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
