@@ -19,7 +19,7 @@ EXTRAS   ?= dev,bench,replication
 	mutants mutants-fast soak demo clean help
 
 help:
-	@sed -n '2,12p' Makefile
+	@sed -n '2,10p' Makefile
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
