@@ -282,6 +282,40 @@ def _lean_vectors_md(doc: dict[str, Any]) -> list[str]:
     return out
 
 
+def module_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per Lean module (in the report's order): its file, Lean status and seconds, and how many
+    of its theorems have each status."""
+    out: dict[str, dict[str, Any]] = {}
+    lean = doc.get("lean_modules") or {}
+    for r in doc["theorems"]:
+        m = out.get(r["module"])
+        if m is None:
+            info = lean.get(r["module"]) or {}
+            m = out[r["module"]] = {"module": r["module"], "file": r["file"],
+                                    "lean": r["lean"], "seconds": info.get("seconds"),
+                                    "theorems": 0, "checks": 0, **dict.fromkeys(STATUSES, 0)}
+        m["theorems"] += 1
+        m["checks"] += len(r["checks"])
+        m[r["status"]] += 1
+    return list(out.values())
+
+
+def _modules_md(doc: dict[str, Any], base: str) -> list[str]:
+    rows = module_rows(doc)
+    if not rows:
+        return []
+    out = ["## Modules", "",
+           "Per Lean module: whether Lean checked it in this run, and its theorems by status.", "",
+           "| module | Lean | theorems | checked | checks pass, Lean did not check | failing "
+           "| unchecked | exempt | checks |", "|---|---|--:|--:|--:|--:|--:|--:|--:|"]
+    for m in rows:
+        secs = f" ({m['seconds']:.0f} s)" if isinstance(m["seconds"], int | float) else ""
+        out.append(f"| [{m['module']}]({_md_href(base, m['file'], None)}) | {m['lean']}{secs} "
+                   f"| {m['theorems']} | {m['checked']} | {m['lean-not-checked']} "
+                   f"| {m['failing']} | {m['unchecked']} | {m['exempt']} | {m['checks']} |")
+    return out
+
+
 def _md_href(base: str, file: str, line: int | None) -> str:
     return quote(f"{base}/{file}") + (f"#L{line}" if line else "")
 
@@ -312,6 +346,8 @@ def render_md(doc: dict[str, Any], base: str = "..") -> str:
               "A theorem is *checked* when its checks pass and Lean checked its module in this "
               "run; *lean-not-checked* when its checks pass but Lean did not check the module "
               "(not run here, or failed: a failure is also a gate).", ""]
+    lines += _modules_md(doc, base)
+    lines.append("")
     lines += ["## Exemptions", ""]
     if doc["exemptions"]:
         lines += [f"- **{e['name']}**: {e['reason']}" for e in doc["exemptions"]]

@@ -153,6 +153,11 @@ def test_green_only_when_lean_checked_the_module_and_report_recomputes_it(
         assert lean_gate(got) is (lean == "failed")
         md = (tmp_path / "coverage.md").read_text()
         assert f"| {first} | <a id=\"Atomik.Delta.t0\">" in md
+        # the per-module table: Lean's status, then the theorems by status, then the checks
+        green = int(first == "checked")
+        link = report._md_href(report._link_base(tmp_path), "lean/Atomik/Delta.lean", None)
+        assert (f"| [Atomik.Delta]({link}) | {lean} | 4 | {green} | {1 - green} | 1 | 1 | 1 "
+                "| 2 |") in md
 
 
 # Runs in a page that shows the report in a frame of the width under test (headless Chromium's
