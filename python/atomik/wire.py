@@ -282,6 +282,11 @@ def decode(data: bytes | bytearray | memoryview) -> DeltaMessage:
     """
     if type(data) is bytes:  # the common case: fixed checks in the order above, one unpack
         n = len(data)
+        if n == _FRAME_64:  # the size of a width-64 frame: prefix, fields and delta at once
+            magic, version, kind, origin, epoch, seq, addr, width, delta = _UNPACK_64(data)
+            if magic == MAGIC and version == VERSION and kind == KIND_MESSAGE and width == 64:
+                _check_crc(data)
+                return _new_message(origin, epoch, seq, addr, 64, delta)
         if (
             n >= _MIN_MESSAGE
             and data[0] == MAGIC
@@ -313,6 +318,8 @@ def decode(data: bytes | bytearray | memoryview) -> DeltaMessage:
 
 
 _MIN_MESSAGE = MESSAGE_HEADER_SIZE + _CRC.size
+_FRAME_64 = _MESSAGE_64.size + _CRC.size
+_UNPACK_64 = struct.Struct(_MESSAGE_64.format + "4x").unpack
 _PREFIX_SIZE = _PREFIX.size
 _FIELDS_UNPACK = _FIELDS.unpack_from
 _FROM_BYTES = int.from_bytes
