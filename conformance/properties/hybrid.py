@@ -258,7 +258,11 @@ def store_snapshot_accepts_iff(data: Any) -> None:
     w = _width(data)
     with _hybrid(w) as h:
         _store(data, w, h)
-        n = data.draw(st.integers(-2, len(h.store) + 2), label="n")
+        if data.draw(st.booleans(), label="inside"):  # both sides of the iff, half each
+            n = data.draw(st.integers(0, len(h.store)), label="n")
+        else:
+            n = data.draw(st.sampled_from([-2, -1, len(h.store) + 1, len(h.store) + 2]),
+                          label="n")
         try:
             h.store.snapshot(n)
             left = True
