@@ -428,6 +428,7 @@ background:#f6f8fa;padding:.3rem}
 details{margin:.15rem 0 .4rem} summary{cursor:pointer;font-size:.75rem;color:#57606a}
 details pre{white-space:pre;overflow-x:auto;overflow-wrap:normal;max-width:100%}
 .doc{color:#57606a}
+details.mods{margin:.8rem 0} table.mods{width:auto;min-width:60%} table.mods th{cursor:default}
 @media (max-width:760px){
  body{margin:.6rem} .card{min-width:5.5rem;padding:.4rem .6rem} .bar input{width:100%}
  table,tbody,tr,td{display:block;width:100%;max-width:none}
@@ -438,12 +439,14 @@ details pre{white-space:pre;overflow-x:auto;overflow-wrap:normal;max-width:100%}
  td[data-label]::before{content:attr(data-label);display:block;font-size:.7rem;color:#57606a;
  text-transform:uppercase;letter-spacing:.03em}
  td.num{text-align:left}
+ table.mods tr{display:flex;flex-wrap:wrap;gap:0 .2rem} table.mods td{width:auto}
+ table.mods td:first-child{width:100%}
 }
 """
 
 _JS = """
 let filter='all', query='';
-function apply(){for(const tr of document.querySelectorAll('tbody tr')){
+function apply(){for(const tr of document.querySelectorAll('#thms tbody tr')){
  const okS = filter==='all' || tr.dataset.status===filter;
  const okQ = !query || tr.textContent.toLowerCase().includes(query);
  tr.style.display = okS && okQ ? '' : 'none';}}
@@ -451,8 +454,8 @@ for(const b of document.querySelectorAll('.bar button')){b.onclick=()=>{
  filter=b.dataset.f; document.querySelectorAll('.bar button').forEach(x=>x.classList.remove('on'));
  b.classList.add('on'); apply();};}
 document.getElementById('q').oninput=e=>{query=e.target.value.toLowerCase(); apply();};
-document.querySelectorAll('th').forEach((th,i)=>{th.onclick=()=>{
- const tb=document.querySelector('tbody'); const rows=[...tb.rows];
+document.querySelectorAll('#thms th').forEach((th,i)=>{th.onclick=()=>{
+ const tb=document.querySelector('#thms tbody'); const rows=[...tb.rows];
  const dir = th.dataset.dir==='asc' ? -1 : 1; th.dataset.dir = dir===1?'asc':'desc';
  rows.sort((a,b)=>{const x=a.cells[i].dataset.k??a.cells[i].textContent,
   y=b.cells[i].dataset.k??b.cells[i].textContent; const nx=parseFloat(x), ny=parseFloat(y);
@@ -522,6 +525,30 @@ def _checks_html(r: dict[str, Any], base: str) -> str:
     return "".join(out)
 
 
+def _modules_html(doc: dict[str, Any], base: str) -> str:
+    """The per-module table (see :func:`module_rows`)."""
+    e = html.escape
+    rows = module_rows(doc)
+    if not rows:
+        return ""
+    cols = [("checked", "checked"), ("lean-not-checked", "checks pass, Lean did not check"),
+            ("failing", "failing"), ("unchecked", "unchecked"), ("exempt", "exempt")]
+    out = ["<details class=mods open><summary><b>Modules</b>: whether Lean checked each, and its "
+           "theorems by status</summary><table class=mods><thead><tr><th>module</th><th>Lean</th>"
+           "<th>theorems</th>" + "".join(f"<th>{e(label)}</th>" for _, label in cols)
+           + "<th>checks</th></tr></thead><tbody>"]
+    for m in rows:
+        secs = f" ({m['seconds']:.0f} s)" if isinstance(m["seconds"], int | float) else ""
+        out.append(f"<tr><td data-label=module>{_src_link(base, m['file'], None)}</td>"
+                   f"<td class=lean data-label=Lean>{e(m['lean'])}{secs}</td>"
+                   f"<td class=num data-label=theorems>{m['theorems']}</td>"
+                   + "".join(f"<td class=num data-label='{e(label)}'>{m[k]}</td>"
+                             for k, label in cols)
+                   + f"<td class=num data-label=checks>{m['checks']}</td></tr>")
+    out.append("</tbody></table></details>")
+    return "".join(out)
+
+
 def render_html(doc: dict[str, Any], base: str = "..") -> str:
     """``coverage.html``: static, no network, inline CSS and JS. ``base`` is the relative path
     from the report's folder to the repository root (source links are ``base/file#Lline``)."""
@@ -557,11 +584,13 @@ def render_html(doc: dict[str, Any], base: str = "..") -> str:
     if failures:
         parts.append("<div class=bad><b>Gate failures</b><ul>" + "".join(
             f"<li><pre>{e(f)}</pre></li>" for f in failures) + "</ul></div>")
+    parts.append(_modules_html(doc, base))
     parts.append("<div class=bar>" + "".join(
         f"<button data-f={f}{' class=on' if f == 'all' else ''}>{f}</button>"
         for f in ("all", *STATUSES))
         + " <input id=q placeholder='search theorem, statement, check…'></div>")
-    parts.append("<table><thead><tr><th>status</th><th>theorem</th><th>source</th><th>Lean</th>"
+    parts.append("<table id=thms><thead><tr><th>status</th><th>theorem</th><th>source</th>"
+                 "<th>Lean</th>"
                  "<th>checks</th>"
                  "<th title='Hypothesis examples / CrossHair paths'>examples / paths</th>"
                  "<th>statement</th></tr></thead><tbody>")

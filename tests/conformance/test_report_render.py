@@ -171,9 +171,10 @@ out.innerWidth = win.innerWidth; out.scrollWidth = d.scrollWidth;
 out.overflowing = [...doc.body.querySelectorAll('*')]
   .filter(el => el.getBoundingClientRect().right > win.innerWidth + 0.5)
   .map(el => el.tagName + '.' + el.className).slice(0, 10);
-out.rowDisplay = [...doc.querySelectorAll('tbody tr')].map(tr => win.getComputedStyle(tr).display);
-out.headVisible = win.getComputedStyle(doc.querySelector('thead')).display !== 'none';
-out.ids = [...doc.querySelectorAll('tbody tr')].map(tr => tr.id);
+out.rowDisplay = [...doc.querySelectorAll('#thms tbody tr')]
+  .map(tr => win.getComputedStyle(tr).display);
+out.headVisible = win.getComputedStyle(doc.querySelector('#thms thead')).display !== 'none';
+out.ids = [...doc.querySelectorAll('#thms tbody tr')].map(tr => tr.id);
 out.selfLinks = [...doc.querySelectorAll('a.self')]
   .map(a => decodeURIComponent(a.hash.slice(1)));
 out.links = [...doc.querySelectorAll('a[href]:not(.self)')].map(a => a.href);
@@ -238,17 +239,23 @@ def test_html_report_fits_the_window_links_anchors_and_sources(tmp_path: Path,
     assert got["ids"] == names and got["selfLinks"] == names
     # every other link opens an existing file at an existing line
     hrefs = got["links"]
-    assert len(hrefs) == 4, hrefs  # 3 theorem sources + 1 hand property
-    files = set()
+    # 3 theorem sources and 1 hand property at a line, the module's file in the module table
+    assert len(hrefs) == 5, hrefs
+    files, whole = set(), []
     for href in hrefs:
         u = urlparse(href)
         assert u.scheme == "file", href
         path = Path(unquote(u.path))
         assert path.is_file(), href
+        rel = path.resolve().relative_to(ROOT).as_posix()
+        files.add(rel)
+        if not u.fragment:
+            whole.append(rel)
+            continue
         m = re.fullmatch(r"L(\d+)", u.fragment)
         assert m, href
         assert 1 <= int(m.group(1)) <= len(path.read_text().splitlines()), href
-        files.add(path.resolve().relative_to(ROOT).as_posix())
+    assert whole == ["lean/Atomik/Delta.lean"]
     assert files == {"lean/Atomik/Delta.lean", "conformance/properties/delta.py"}
 
 
