@@ -268,3 +268,32 @@ def test_a_gap_in_the_positions_is_a_noop_record(tmp_path: Path) -> None:
         assert (h.read(2), h.store.fold(2), h.position) == (5, 5, 4)
         assert h.store.deltas(2) == [0, 1, 4] and h.value_at(2, 3) == 1
         assert h.project(limit=0) == [] and h.project(limit=5) == []
+
+
+def test_bad_input_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
+    from atomik.errors import WidthError
+    from atomik.hybrid import event_delta
+
+    with pytest.raises(ProjectionError, match="no 'addr'"):
+        event_delta(object())
+    with Hybrid(tmp_path, N, W, to_delta=lambda e: (e.addr, "not an int")) as h:
+        with pytest.raises(ProjectionError, match="does not map"):
+            h.save(Register(1))
+        assert len(h.store) == 0
+    with Hybrid(tmp_path / "ok", N, W) as h:
+        _fill(h, 5)
+        h.project()
+        t = AtomikTable(N, 32)
+        with pytest.raises(WidthError):
+            h.store.apply_to(t)
+        assert not t.diff(AtomikTable(N, 32))
+        with pytest.raises(AtomikTypeError):
+            h.store.apply_to("table")  # type: ignore[arg-type]
+        with pytest.raises(AtomikTypeError):
+            h.store.replay_from({})  # type: ignore[arg-type]
+        with pytest.raises(ProjectionError, match="not from this projection"):
+            h.trace(DeltaMessage(99, 0, 0, 0, W, 1))
+        with pytest.raises(SnapshotError):
+            h.store.event_at(len(h.store) + 1)
+        before = h.read_all()
+        assert h.project() == [] and h.read_all() == before
