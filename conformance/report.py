@@ -63,10 +63,16 @@ def load_lean_status(path: Path | None) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _repo_roots() -> list[Path]:
+    """Where the repository root may be: the working directory, then the folder holding
+    conformance/, each only if it holds lean/ (the theorem files are named relative to it)."""
+    return [c for c in dict.fromkeys((Path.cwd().resolve(), _PKG_ROOT)) if (c / "lean").is_dir()]
+
+
 def _rel_file(path: str) -> str:
-    """``path`` relative to the repository root (cwd first, then the folder holding
-    conformance/), with forward slashes; unchanged when it is under neither."""
-    for base in (Path.cwd().resolve(), _PKG_ROOT):
+    """``path`` relative to the repository root (or, in an installed copy, to the folder
+    holding conformance/), with forward slashes; unchanged when it is under neither."""
+    for base in (*_repo_roots(), _PKG_ROOT):
         try:
             return Path(path).resolve().relative_to(base).as_posix()
         except ValueError:
@@ -463,12 +469,12 @@ document.querySelectorAll('#thms th').forEach((th,i)=>{th.onclick=()=>{
  rows.forEach(r=>tb.appendChild(r));};});
 """
 
+
 def _link_base(out: Path) -> str:
     """The relative path from the report folder ``out`` to the repository root (``..`` for
     reports/), so source links open the files in a checkout and on GitHub."""
-    for cand in (Path.cwd().resolve(), _PKG_ROOT):
-        if (cand / "lean").is_dir():
-            return Path(os.path.relpath(cand, out.resolve())).as_posix()
+    for cand in _repo_roots():
+        return Path(os.path.relpath(cand, out.resolve())).as_posix()
     return ".."
 
 
