@@ -3,7 +3,10 @@
 ``python -m atomik.conformance.screenshot [--html reports/coverage.html] [--png
 reports/coverage.png]``. Uses Debian's ``chromium`` (``apt-get install -y chromium``) with no
 network, no sandbox, no GPU and a fresh profile folder. Exit status 3 when no Chromium is found
-(tests skip on it).
+(tests skip on it). ``--width 390`` shows the phone layout: headless Chromium's window is never
+narrower than 500 px, so a narrower page is drawn in a frame of that width (at the left of the
+picture). :func:`dump_dom` returns the DOM after the page's scripts ran (the browser test reads
+its measurements from it).
 """
 
 from __future__ import annotations
