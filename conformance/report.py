@@ -434,6 +434,7 @@ background:#f6f8fa;padding:.3rem}
 details{margin:.15rem 0 .4rem} summary{cursor:pointer;font-size:.75rem;color:#57606a}
 details pre{white-space:pre;overflow-x:auto;overflow-wrap:normal;max-width:100%}
 .doc{color:#57606a}
+details.bad>summary{font-size:1rem;color:inherit}
 details.mods{margin:.8rem 0} table.mods{width:auto;min-width:60%} table.mods th{cursor:default}
 @media (max-width:760px){
  body{margin:.6rem} .card{min-width:5.5rem;padding:.4rem .6rem} .bar input{width:100%}
@@ -588,8 +589,9 @@ def render_html(doc: dict[str, Any], base: str = "..") -> str:
             + "</ul></div>")
     failures = gate_failures(doc)
     if failures:
-        parts.append("<div class=bad><b>Gate failures</b><ul>" + "".join(
-            f"<li><pre>{e(f)}</pre></li>" for f in failures) + "</ul></div>")
+        parts.append(f"<details class=bad open><summary><b>Gate failures ({len(failures)})</b>"
+                     "</summary><ul>" + "".join(f"<li><pre>{e(f)}</pre></li>" for f in failures)
+                     + "</ul></details>")
     parts.append(_modules_html(doc, base))
     parts.append("<div class=bar>" + "".join(
         f"<button data-f={f}{' class=on' if f == 'all' else ''}>{f}</button>"
