@@ -114,5 +114,7 @@ soak: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m atomik
 
+# the committed reports (reports/coverage.*, reports/benchmark/) stay: make verify and make bench
+# regenerate them
 clean:
-	rm -rf build reports .pytest_cache .hypothesis
+	rm -rf build .pytest_cache .hypothesis reports/mutants.md reports/mutants.json
