@@ -218,6 +218,12 @@ MUTANTS: tuple[Mutant, ...] = (
            "            elif i > run_start[r] and seq[i - 1] == s:\n",
            "            elif False:\n",
            "the batch-ingest kernel applies a second copy of an out-of-order message again"),
+    Mutant("sparse-trailing-bytes-accepted", "delta.py", "        if mv.nbytes != expected:\n",
+           "        if mv.nbytes < expected:\n",
+           "the sparse-delta decoder accepts bytes after the last entry"),
+    Mutant("sparse-zero-word-accepted", "delta.py", "        if w == 0:\n",
+           "        if w == 0 and exc is not FrameFieldError:\n",
+           "the sparse-delta decoder accepts a stored zero word (the constructor refuses it)"),
 )
 
 
@@ -244,7 +250,7 @@ def _prepare(mutant: Mutant, base: Path) -> Path:
 # The Lean module whose theorems speak of each file's operations: in fast mode their checks run
 # first. Files of shared helpers (kernels, validation) have none: every check may catch them.
 FILE_MODULE: dict[str, tuple[str, ...]] = {
-    "delta.py": ("Atomik.Delta",), "context.py": ("Atomik.Context",),
+    "delta.py": ("Atomik.Delta", "Atomik.Wire"), "context.py": ("Atomik.Context",),
     "table.py": ("Atomik.Table",), "replica.py": ("Atomik.ReplicaImpl", "Atomik.Replica"),
     "eventlog.py": ("Atomik.EventLog",), "hybrid.py": ("Atomik.EventLog",),
     "fingerprint.py": ("Atomik.Fingerprint",),

@@ -72,14 +72,16 @@ def is_clean_accum_iff(data: Any) -> None:
 
 @checks("Atomik.Context.isClean_iff")
 def is_clean_iff(data: Any) -> None:
-    """is_clean exactly when the accumulator is zero (contexts drawn clean half the time, also
-    after a delta accumulated twice)."""
+    """is_clean exactly when the accumulator is zero (contexts made clean half the time, by a
+    delta accumulated twice, and dirty the other half)."""
     from atomik.conformance.engine import observe_iff
 
     w = data.draw(S.widths(wide=True), label="w")
     c = data.draw(S.contexts(w), label="c")
     if data.draw(st.booleans(), label="cancel"):
         c.accum(c.accumulator)
+    elif c.accumulator == 0:
+        c.accum(data.draw(st.integers(1, (1 << w) - 1), label="dirty"))
     left, right = c.is_clean, c.accumulator == 0
     observe_iff(left)
     assert left == right, (left, right)

@@ -20,6 +20,10 @@ functions over lists of bytes (`List (BitVec 8)`, first byte first).
   `encode_of_decode` (canonicity: the only bytes that decode to `m` are `encode m`),
   `length_encode` (frame size), and the error theorems for a wrong magic, version, kind, length,
   checksum and field range.
+* `encodeSparse` / `decodeSparse` are the sparse delta (`atomik.delta.SparseDelta`): round trip
+  (`decodeSparse_encodeSparse`), canonicity (`encodeSparse_of_decodeSparse`), size
+  (`length_encodeSparse`), and the errors (`decodeSparse_encodeSparse_field`,
+  `decodeSparse_append`, `decodeSparse_short`).
 -/
 
 namespace Atomik.Wire
@@ -746,5 +750,188 @@ theorem length_encodeBatch (ms : List Msg) :
     (encodeBatch ms).length = 11 + (records ms).length := by
   simp only [encodeBatch, sealFrame, crcBytes, List.length_append, List.length_cons, length_toLE]
   omega
+
+/-! ## Sparse deltas
+
+The model of `atomik.delta.SparseDelta`: the byte length of a state and the non-zero 64-bit words
+of a delta over it, with their indices. Encoding (little-endian): `u32 length`, `u32 count`, then
+`count` entries of `u32 index, u64 word`. Theorems: `decodeSparse_encodeSparse` (round trip),
+`encodeSparse_of_decodeSparse` (canonicity), `length_encodeSparse`, and the errors
+(`decodeSparse_encodeSparse_field`, `decodeSparse_append`, `decodeSparse_short`).
+-/
+
+/-- A sparse delta: the state's byte length and its `(index, word)` entries. Python: atomik.delta.SparseDelta. -/
+structure Sparse where
+  /-- The state's length in bytes (u32). -/
+  length : Nat
+  /-- The non-zero words, `(index, word)`, by increasing index. -/
+  entries : List (Nat × Nat)
+
+/-- The 64-bit words of an `n`-byte state, the last one zero-padded. Python: atomik.delta (`(n + 7) // 8`). -/
+@[expose] def nwords (n : Nat) : Nat := (n + 7) / 8
+
+/-- The checks `_check_sparse` makes on the entries of an `n`-byte state, from the least index allowed (one above the previous) on: indices strictly increasing and inside the state, words non-zero, the last word with no bit beyond the state. Python: atomik.delta._check_sparse. -/
+@[expose] def entriesOk (n : Nat) : Nat → List (Nat × Nat) → Bool
+  | _, [] => true
+  | lo, e :: es =>
+    decide (lo ≤ e.1) && decide (e.1 < nwords n) && decide (e.2 ≠ 0) &&
+      !(decide (e.1 + 1 = nwords n) && decide (n % 8 ≠ 0) && decide (2 ^ (8 * (n % 8)) ≤ e.2)) &&
+      entriesOk n (e.1 + 1) es
+
+/-- What `SparseDelta` accepts: a u32 length and count, u32 indices and u64 words, and the checks of `entriesOk`. Python: SparseDelta.__post_init__. -/
+@[expose] def Sparse.Valid (s : Sparse) : Prop :=
+  s.length < 2 ^ 32 ∧ s.entries.length < 2 ^ 32 ∧ (∀ e ∈ s.entries, e.1 < 2 ^ 32 ∧ e.2 < 2 ^ 64) ∧
+    entriesOk s.length 0 s.entries = true
+
+/-- One entry's 12 bytes: `u32 index, u64 word`. Python: atomik.delta._SPARSE_ENTRY.pack. -/
+@[expose] noncomputable def entryBytes (e : Nat × Nat) : Bytes := toLE 8 4 e.1 ++ toLE 8 8 e.2
+
+/-- The entries' bytes, in order. Python: SparseDelta.encode. -/
+@[expose] noncomputable def entriesBytes : List (Nat × Nat) → Bytes
+  | [] => []
+  | e :: es => entryBytes e ++ entriesBytes es
+
+/-- The encoding of a sparse delta. Python: atomik.delta.SparseDelta.encode. -/
+@[expose] noncomputable def encodeSparse (s : Sparse) : Bytes :=
+  toLE 8 4 s.length ++ (toLE 8 4 s.entries.length ++ entriesBytes s.entries)
+
+/-- Read `k` entries off a byte string. Python: SparseDelta.decode (the entry loop). -/
+@[expose] noncomputable def parseEntries : Nat → Bytes → List (Nat × Nat)
+  | 0, _ => []
+  | k + 1, r =>
+    ((readLE 4 r).1, (readLE 8 (readLE 4 r).2).1) :: parseEntries k (readLE 8 (readLE 4 r).2).2
+
+/-- Decode a sparse delta, checking in the order of the Python: at least 8 bytes, exactly `8 + 12 * count` bytes (`FrameLengthError`), then the entries (`FrameFieldError`). Python: atomik.delta.SparseDelta.decode. -/
+@[expose] noncomputable def decodeSparse (bs : Bytes) : Result Sparse :=
+  if bs.length < 8 then .error .length
+  else if bs.length ≠ 8 + 12 * (readLE 4 (readLE 4 bs).2).1 then .error .length
+  else if entriesOk (readLE 4 bs).1 0
+      (parseEntries (readLE 4 (readLE 4 bs).2).1 (readLE 4 (readLE 4 bs).2).2) = true then
+    .ok ⟨(readLE 4 bs).1, parseEntries (readLE 4 (readLE 4 bs).2).1 (readLE 4 (readLE 4 bs).2).2⟩
+  else .error .field
+
+/-- The entries take 12 bytes each. Python: atomik.delta._SPARSE_ENTRY.size. -/
+theorem length_entriesBytes (es : List (Nat × Nat)) : (entriesBytes es).length = 12 * es.length := by
+  induction es with
+  | nil => rfl
+  | cons e es ih =>
+    simp only [entriesBytes, entryBytes, List.length_append, length_toLE, ih, List.length_cons]
+    omega
+
+/-- A sparse delta takes `8 + 12 * count` bytes. Python: SparseDelta.encoded_size. -/
+theorem length_encodeSparse (s : Sparse) : (encodeSparse s).length = 8 + 12 * s.entries.length := by
+  simp only [encodeSparse, List.length_append, length_toLE, length_entriesBytes]
+  omega
+
+/-- Reading `k` entries gives `k` entries. Python: SparseDelta.decode. -/
+theorem length_parseEntries (k : Nat) (r : Bytes) : (parseEntries k r).length = k := by
+  induction k generalizing r with
+  | zero => rfl
+  | succ k ih => simp only [parseEntries, List.length_cons, ih]
+
+/-- Entries written with fitting fields read back. Python: SparseDelta.decode of encode's entries. -/
+theorem parseEntries_entriesBytes (es : List (Nat × Nat))
+    (h : ∀ e ∈ es, e.1 < 2 ^ 32 ∧ e.2 < 2 ^ 64) : parseEntries es.length (entriesBytes es) = es := by
+  induction es with
+  | nil => rfl
+  | cons e es ih =>
+    obtain ⟨i, w⟩ := e
+    have hi : i % (2 ^ 8) ^ 4 = i := Nat.mod_eq_of_lt (h (i, w) (by simp)).1
+    have hw : w % (2 ^ 8) ^ 8 = w := Nat.mod_eq_of_lt (h (i, w) (by simp)).2
+    have hes : ∀ e ∈ es, e.1 < 2 ^ 32 ∧ e.2 < 2 ^ 64 := fun e he => h e (by simp [he])
+    simp only [List.length_cons, parseEntries, entriesBytes, entryBytes, List.append_assoc,
+      readLE_toLE_append, hi, hw, ih hes]
+
+/-- Entries read off `12 * k` bytes, written back, give the bytes. Python: SparseDelta.encode of decode's entries. -/
+theorem entriesBytes_parseEntries (k : Nat) (r : Bytes) (h : r.length = 12 * k) :
+    entriesBytes (parseEntries k r) = r := by
+  induction k generalizing r with
+  | zero =>
+    have hr : r = [] := List.eq_nil_of_length_eq_zero (by omega)
+    subst hr
+    rfl
+  | succ k ih =>
+    have h4 : 4 ≤ r.length := by omega
+    have h8 : 8 ≤ (readLE 4 r).2.length := by rw [length_readLE_snd]; omega
+    have hq : (readLE 8 (readLE 4 r).2).2.length = 12 * k := by
+      rw [length_readLE_snd, length_readLE_snd]; omega
+    simp only [parseEntries, entriesBytes, entryBytes, List.append_assoc]
+    rw [ih _ hq, readLE_split 8 _ h8 _ rfl, readLE_split 4 r h4 _ rfl]
+
+/-- The header of an encoding reads back as the length and the rest. -/
+theorem readLE_encodeSparse (s : Sparse) (hn : s.length < 2 ^ 32) (tail : Bytes) :
+    readLE 4 (encodeSparse s ++ tail) =
+      (s.length, toLE 8 4 s.entries.length ++ (entriesBytes s.entries ++ tail)) := by
+  have hn' : s.length % (2 ^ 8) ^ 4 = s.length := Nat.mod_eq_of_lt hn
+  simp only [encodeSparse, List.append_assoc, readLE_toLE_append, hn']
+
+/-- The count field reads back as the number of entries and the rest. -/
+theorem readLE_count (es : List (Nat × Nat)) (hk : es.length < 2 ^ 32) (tail : Bytes) :
+    readLE 4 (toLE 8 4 es.length ++ (entriesBytes es ++ tail)) = (es.length, entriesBytes es ++ tail) := by
+  have hk' : es.length % (2 ^ 8) ^ 4 = es.length := Nat.mod_eq_of_lt hk
+  simp only [readLE_toLE_append, hk']
+
+/-- Decoding an encoding whose fields fit gives the entries' check: the delta if they pass, a field error if not. -/
+theorem decodeSparse_encodeSparse_eq (s : Sparse) (hn : s.length < 2 ^ 32)
+    (hk : s.entries.length < 2 ^ 32) (hfit : ∀ e ∈ s.entries, e.1 < 2 ^ 32 ∧ e.2 < 2 ^ 64) :
+    decodeSparse (encodeSparse s) =
+      if entriesOk s.length 0 s.entries = true then .ok s else .error .field := by
+  obtain ⟨n, es⟩ := s
+  have e1 := readLE_encodeSparse ⟨n, es⟩ hn []
+  have e2 := readLE_count es hk []
+  simp only [List.append_nil] at e1 e2
+  have hl := length_encodeSparse ⟨n, es⟩
+  have h8 : ¬ (8 + 12 * es.length < 8) := by omega
+  simp only [decodeSparse, e1, e2, hl, parseEntries_entriesBytes _ hfit]
+  simp [h8]
+
+/-- Round trip: a valid sparse delta decodes back from its encoding. Python: SparseDelta.decode(s.encode()) == s. -/
+theorem decodeSparse_encodeSparse (s : Sparse) (h : s.Valid) : decodeSparse (encodeSparse s) = .ok s := by
+  obtain ⟨hn, hk, hfit, hok⟩ := h
+  rw [decodeSparse_encodeSparse_eq s hn hk hfit, if_pos hok]
+
+/-- Entries that break a check of `_check_sparse` are refused with a field error. Python: SparseDelta.decode raises FrameFieldError. -/
+theorem decodeSparse_encodeSparse_field (s : Sparse) (hn : s.length < 2 ^ 32)
+    (hk : s.entries.length < 2 ^ 32) (hfit : ∀ e ∈ s.entries, e.1 < 2 ^ 32 ∧ e.2 < 2 ^ 64)
+    (hbad : entriesOk s.length 0 s.entries = false) : decodeSparse (encodeSparse s) = .error .field := by
+  rw [decodeSparse_encodeSparse_eq s hn hk hfit, hbad]
+  rfl
+
+/-- Canonicity: the only bytes that decode to `s` are `encodeSparse s`. Python: SparseDelta.decode accepts only canonical encodings. -/
+theorem encodeSparse_of_decodeSparse (bs : Bytes) (s : Sparse) (h : decodeSparse bs = .ok s) :
+    encodeSparse s = bs := by
+  simp only [decodeSparse] at h
+  split at h
+  · cases h
+  rename_i h8
+  split at h
+  · cases h
+  rename_i hlen
+  split at h
+  · cases h
+    have hlen := Decidable.of_not_not hlen
+    have h4 : 4 ≤ bs.length := by omega
+    have h4' : 4 ≤ (readLE 4 bs).2.length := by rw [length_readLE_snd]; omega
+    have hr : (readLE 4 (readLE 4 bs).2).2.length = 12 * (readLE 4 (readLE 4 bs).2).1 := by
+      rw [length_readLE_snd, length_readLE_snd]; omega
+    simp only [encodeSparse, length_parseEntries, entriesBytes_parseEntries _ _ hr]
+    rw [readLE_split 4 _ h4' _ rfl, readLE_split 4 bs h4 _ rfl]
+  · cases h
+
+/-- An encoding with bytes after it is refused with a length error. Python: SparseDelta.decode (trailing bytes). -/
+theorem decodeSparse_append (s : Sparse) (hn : s.length < 2 ^ 32) (hk : s.entries.length < 2 ^ 32)
+    (x : BitVec 8) (extra : Bytes) : decodeSparse (encodeSparse s ++ x :: extra) = .error .length := by
+  have e1 := readLE_encodeSparse s hn (x :: extra)
+  have e2 := readLE_count s.entries hk (x :: extra)
+  have hl : (encodeSparse s ++ x :: extra).length = 8 + 12 * s.entries.length + 1 + extra.length := by
+    simp only [List.length_append, List.length_cons, length_encodeSparse]; omega
+  have h8 : ¬ (8 + 12 * s.entries.length + 1 + extra.length < 8) := by omega
+  have hne : 8 + 12 * s.entries.length + 1 + extra.length ≠ 8 + 12 * s.entries.length := by omega
+  simp only [decodeSparse, e1, e2, hl]
+  simp [h8, hne]
+
+/-- Fewer than 8 bytes are refused with a length error. Python: SparseDelta.decode (short input). -/
+theorem decodeSparse_short (bs : Bytes) (h : bs.length < 8) : decodeSparse bs = .error .length := by
+  simp [decodeSparse, h]
 
 end Atomik.Wire
