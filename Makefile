@@ -30,8 +30,9 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # redis-server (Debian) for the replication tests over Redis Streams, iverilog (Debian) for the
-# cocotb hardware test and chromium (Debian) for the coverage report's browser test; installed
-# when we can (root with apt-get), otherwise those tests skip and say why.
+# cocotb hardware test, chromium (Debian) for the coverage report's browser test and postgresql
+# (Debian) for the hybrid's PostgreSQL event store; installed when we can (root with apt-get),
+# otherwise those tests skip and say why.
 system-deps:
 	@if command -v redis-server >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -54,6 +55,13 @@ system-deps:
 	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) \
 	  || echo "warning: could not install chromium; the report's browser test will skip"; \
 	else echo "note: no chromium and no root apt-get; the report's browser test will skip"; fi
+	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing postgresql (Debian) for the hybrid's PostgreSQL event-store test"; \
+	  (apt-get install -y -qq postgresql >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq postgresql >/dev/null 2>&1)) \
+	  || echo "warning: could not install postgresql; the PostgreSQL event-store test will skip"; \
+	else echo "note: no postgresql and no root apt-get; the PostgreSQL event-store test will skip"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check python conformance tests examples
