@@ -33,35 +33,22 @@ venv: $(STAMP)
 # cocotb hardware test, chromium (Debian) for the coverage report's browser test and postgresql
 # (Debian) for the hybrid's PostgreSQL event store; installed when we can (root with apt-get),
 # otherwise those tests skip and say why.
+# $(call apt_dep,TEST,PACKAGE,WHAT): install Debian's PACKAGE unless TEST succeeds
+define apt_dep
+@if $(1); then :; \
+elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+  echo "installing $(2) (Debian) for $(3)"; \
+  (apt-get install -y -qq $(2) >/dev/null 2>&1 || \
+   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $(2) >/dev/null 2>&1)) \
+  || echo "warning: could not install $(2); $(3) will skip"; \
+else echo "note: no $(2) and no root apt-get; $(3) will skip"; fi
+endef
+
 system-deps:
-	@if command -v redis-server >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing redis-server (Debian) for the replication tests"; \
-	  (apt-get install -y -qq redis-server >/dev/null 2>&1 || \
-	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq redis-server >/dev/null 2>&1)) \
-	  || echo "warning: could not install redis-server; Redis transport tests will skip"; \
-	else echo "note: no redis-server and no root apt-get; Redis transport tests will skip"; fi
-	@if command -v iverilog >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing iverilog (Debian) for the cocotb hardware tests"; \
-	  (apt-get install -y -qq iverilog >/dev/null 2>&1 || \
-	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq iverilog >/dev/null 2>&1)) \
-	  || echo "warning: could not install iverilog; the Icarus Verilog test will skip"; \
-	else echo "note: no iverilog and no root apt-get; the Icarus Verilog test will skip"; fi
-	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing chromium (Debian) for the coverage report's browser test"; \
-	  (apt-get install -y -qq chromium >/dev/null 2>&1 || \
-	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) \
-	  || echo "warning: could not install chromium; the report's browser test will skip"; \
-	else echo "note: no chromium and no root apt-get; the report's browser test will skip"; fi
-	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing postgresql (Debian) for the hybrid's PostgreSQL event-store test"; \
-	  (apt-get install -y -qq postgresql >/dev/null 2>&1 || \
-	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq postgresql >/dev/null 2>&1)) \
-	  || echo "warning: could not install postgresql; the PostgreSQL event-store test will skip"; \
-	else echo "note: no postgresql and no root apt-get; the PostgreSQL event-store test will skip"; fi
+	$(call apt_dep,command -v redis-server >/dev/null 2>&1,redis-server,the Redis transport tests)
+	$(call apt_dep,command -v iverilog >/dev/null 2>&1,iverilog,the Icarus Verilog test)
+	$(call apt_dep,command -v chromium >/dev/null 2>&1,chromium,the report's browser test)
+	$(call apt_dep,ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1,postgresql,the PostgreSQL event-store test)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check python conformance tests examples
