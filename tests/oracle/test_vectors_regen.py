@@ -74,7 +74,8 @@ def test_an_edited_expected_value_gives_a_false_statement_naming_the_vector() ->
 
 
 def test_an_edited_frame_gives_a_false_wire_statement() -> None:
-    """Wire facts are generated too (not yet written to the module, see LEAN_OUTSIDE)."""
+    """A wire vector's encode request is a Lean fact (its decode request is not stated: see
+    vectors.LEAN_PARTIAL)."""
     _, bad = _edited("wire", "wire_message_width_64")
     assert bad.output is not None
     frame = bytearray.fromhex(bad.output[0]["frame"])
@@ -91,7 +92,10 @@ def test_every_valid_vector_of_a_modelled_suite_is_stated_in_lean() -> None:
             assert stated == 0, suite
         elif suite not in vectors.LEAN_PARTIAL:
             assert stated == total == valid, suite
-    assert facts.skipped == {}
+    # vectors left out of a partly stated suite are listed (spec/vectors.md names them)
+    assert all(k.split("/", 1)[0] in vectors.LEAN_PARTIAL for k in facts.skipped), facts.skipped
+    assert facts.counts["fingerprint"][0] == facts.counts["fingerprint"][1] > 0
+    assert facts.counts["wire"][0] > 0
     assert sum(n for n, _, _ in facts.counts.values()) >= 50
     text = LEAN.read_text()
     assert "sorry" not in text and "native_decide" not in text
