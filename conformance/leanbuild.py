@@ -193,9 +193,9 @@ class Unit:
 def plan_units(
     modules: dict[str, Module], bundles: tuple[tuple[str, ...], ...] = BUNDLES
 ) -> dict[str, Unit]:
-    """Group ``modules`` into units: each bundle's present modules, then every other module alone.
-
-    A bundle that would make the units' imports cyclic is an error naming the units.
+    """Group ``modules`` into units: each bundle's present modules, then every other module alone;
+    the units come in dependency order. A bundle that would make the units' imports cyclic is an
+    error naming the units.
     """
     order = topo_order(modules)
     groups: list[list[str]] = []
@@ -219,8 +219,7 @@ def plan_units(
         deps = {owner[d] for m in unit.members for d in modules[m].imports}
         unit.imports = sorted(deps - {unit.name})
     as_modules = {u.name: Module(u.name, Path(u.name), u.imports) for u in units.values()}
-    topo_order(as_modules)  # raises on a cycle between bundles
-    return units
+    return {name: units[name] for name in topo_order(as_modules)}  # raises on a cycle
 
 
 @dataclass
@@ -455,8 +454,7 @@ def _build_staged(
     units = plan_units({n: m for n, m in modules.items() if n not in skip})
     staged: dict[str, tuple[str, list[Segment]]] = {}
     keys: dict[str, str] = {}
-    unit_order = topo_order({u.name: Module(u.name, Path(u.name), u.imports)
-                             for u in units.values()})
+    unit_order = list(units)  # dependency order
     for name in unit_order:
         text, segments = bundle_source(units[name], modules)
         rel = Path(*name.split(".")).with_suffix(".lean")

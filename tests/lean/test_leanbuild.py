@@ -139,6 +139,7 @@ def test_a_bundle_imports_the_bundles_of_its_members_imports(tmp_path: Path) -> 
         "AtomikBundle.A": ["Atomik.A", "Atomik.B"], "AtomikBundle.C": ["Atomik.C"]}
     assert units["AtomikBundle.A"].imports == []
     assert units["AtomikBundle.C"].imports == ["AtomikBundle.A"]
+    assert list(units) == ["AtomikBundle.A", "AtomikBundle.C"]  # dependency order
 
 
 def test_a_bundle_that_makes_the_units_cyclic_is_an_error(tmp_path: Path) -> None:
