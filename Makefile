@@ -62,7 +62,7 @@ test: $(STAMP) system-deps
 	$(PY) -m pytest tests
 
 vectors: $(STAMP)
-	$(PY) -m atomik.vectors --check
+	$(PY) -m atomik.oracle.vectors --check
 
 conformance: $(STAMP)
 	$(PY) -m atomik.conformance check --lean-status build/lean-status.json --out reports
@@ -104,7 +104,7 @@ mutants-fast: $(STAMP)
 # a longer, bounded fault-injection run of N replicas over a lossy network with crashes
 SOAK_SECONDS ?= 300
 soak: $(STAMP)
-	$(PY) -m atomik.sync --soak --seconds $(SOAK_SECONDS)
+	$(PY) -m atomik.replication.sync --soak --seconds $(SOAK_SECONDS)
 
 demo: $(STAMP)
 	$(PY) -m atomik

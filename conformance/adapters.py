@@ -26,7 +26,7 @@ from atomik import delta as _delta
 from atomik import fingerprint as _fp
 from atomik.conformance.strategies import REPLICA_ID, TABLE_SIZE
 from atomik.context import AtomikContext
-from atomik.replica import DeltaMessage, Replica, deliver_all_no_dedup
+from atomik.replication.replica import DeltaMessage, Replica, deliver_all_no_dedup
 from atomik.table import AtomikTable
 
 PURE = os.environ.get("ATOMIK_CONFORMANCE_PURE") == "1"

@@ -41,6 +41,9 @@ class Mutant:
     what: str
 
 
+# The replica's file, relative to python/atomik (most mutants plant their bug there).
+REPLICA = "replication/replica.py"
+
 MUTANTS: tuple[Mutant, ...] = (
     Mutant("compose-xor-to-or", "delta.py",
            "return check_value(a, w, names[0]) ^ check_value(b, w, names[1])",
@@ -56,11 +59,11 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("kernel-scatter-set", "kernels.py", "        table[addrs[i]] ^= deltas[i]\n",
            "        table[addrs[i]] = deltas[i]\n",
            "scatter-XOR kernel of accum_batch overwrites instead of XORing"),
-    Mutant("skip-dedup", "replica.py",
+    Mutant("skip-dedup", "replication/replica.py",
            "        if s <= w or (ahead is not None and s in ahead):\n            return False",
            "        if False:\n            return False",
            "Replica.receive applies every message, duplicates included"),
-    Mutant("dedup-watermark-off-by-one", "replica.py", "if s <= w or (ahead is not None",
+    Mutant("dedup-watermark-off-by-one", REPLICA, "if s <= w or (ahead is not None",
            "if s < w or (ahead is not None",
            "the message at the watermark is not recognised as seen"),
     Mutant("rollback-noop", "context.py",
@@ -103,31 +106,31 @@ MUTANTS: tuple[Mutant, ...] = (
            "check_value(new, w, \"new\")",
            "return check_value(fp, w, \"fp\") ^ check_value(new, w, \"new\")",
            "update_chunk does not remove the old chunk"),
-    Mutant("replica-window-off-by-one", "replica.py",
+    Mutant("replica-window-off-by-one", "replication/replica.py",
            "if m.seq - water > self._max_pending and not self.seen(m.origin, m.seq):",
            "if m.seq - water >= self._max_pending and not self.seen(m.origin, m.seq):",
            "the window refuses the message max_pending past the watermark (so with max_pending=1 "
            "even the next seq)"),
-    Mutant("replica-epoch-unchecked", "replica.py", "        if m.epoch != self._epoch:\n",
+    Mutant("replica-epoch-unchecked", REPLICA, "        if m.epoch != self._epoch:\n",
            "        if False:\n", "Replica.check accepts messages of another epoch"),
-    Mutant("replica-watermark-no-advance", "replica.py", "            while w + 1 in ahead:\n",
+    Mutant("replica-watermark-no-advance", REPLICA, "            while w + 1 in ahead:\n",
            "            while False:\n",
            "_mark does not move the watermark over the out-of-order set when the gap fills"),
-    Mutant("replica-own-seq-not-bumped", "replica.py",
+    Mutant("replica-own-seq-not-bumped", "replication/replica.py",
            "if msg.origin == self._id and msg.seq >= self._next_seq:",
            "if False and msg.origin == self._id and msg.seq >= self._next_seq:",
            "receiving its own message back does not move next_seq past it (ids get reused)"),
-    Mutant("replica-prune-empty-allowed", "replica.py", "        if not ds:\n            raise",
+    Mutant("replica-prune-empty-allowed", REPLICA, "        if not ds:\n            raise",
            "        if False:\n            raise", "prune([]) forgets every stored message"),
-    Mutant("replica-prune-other-epoch-covers", "replica.py",
+    Mutant("replica-prune-other-epoch-covers", "replication/replica.py",
            "if any(d.epoch != self._epoch for d in ds):",
            "if False and any(d.epoch != self._epoch for d in ds):",
            "prune lets a digest of another epoch cover this epoch's messages"),
-    Mutant("replica-batch-stops-at-bad", "replica.py",
+    Mutant("replica-batch-stops-at-bad", "replication/replica.py",
            "                bad.append((m, e))\n                continue\n",
            "                bad.append((m, e))\n                break\n",
            "receive_all stops at the first rejected message (the rest of the batch is lost)"),
-    Mutant("replica-batch-unsorted", "replica.py", "        batch.sort(key=_msg_order)\n", "",
+    Mutant("replica-batch-unsorted", REPLICA, "        batch.sort(key=_msg_order)\n", "",
            "receive_all receives a batch in arrival order (a gapless batch can trip the window)"),
     Mutant("truncate-off-by-one", "eventlog.py",
            "dropped = s.offset - self._base.offset", "dropped = s.offset - self._base.offset + 1",
@@ -149,16 +152,16 @@ MUTANTS: tuple[Mutant, ...] = (
            '            return self._base.accumulators.get(check_count(addr, "addr"), 0)',
            "            return 0",
            "EventLog.fold(addr) and replay(ctx, addr) ignore the truncated events"),
-    Mutant("hybrid-resume-skips-one", "hybrid.py",
+    Mutant("hybrid-resume-skips-one", "replication/hybrid.py",
            "        start = self.position + 1\n", "        start = self.position + 2\n",
            "the hybrid's projection resumes one position past the one after its logged position "
            "(skips an event)"),
-    Mutant("hybrid-record-id-not-position", "hybrid.py",
+    Mutant("hybrid-record-id-not-position", "replication/hybrid.py",
            "DeltaMessage(self._rid, self._epoch, p - 1, addr, self._width, delta)",
            "DeltaMessage(self._rid, self._epoch, self._projected, addr, self._width, delta)",
            "the projection's record id is a per-process counter, not the event's position: after "
            "a restart new events reuse logged ids and are dropped as duplicates"),
-    Mutant("hybrid-snapshot-off-by-one", "hybrid.py",
+    Mutant("hybrid-snapshot-off-by-one", "replication/hybrid.py",
            "            for _, a, d, _ in self.records(1, off):\n",
            "            for _, a, d, _ in self.records(1, off + 1):\n",
            "StoreLog.snapshot (time travel) folds one event too many"),
@@ -206,7 +209,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("rows-top-word-unmasked", "_check.py", "if top_bits < 64 and mat.shape[0]:",
            "if False and top_bits < 64 and mat.shape[0]:",
            "wide rows with bits above the width in the top word are accepted"),
-    Mutant("replica-receive-window-off-by-one", "replica.py",
+    Mutant("replica-receive-window-off-by-one", "replication/replica.py",
            "        if s - w > self._max_pending:\n            raise self._window_error(msg, w)",
            "        if s - w >= self._max_pending:\n            raise self._window_error(msg, w)",
            "the receive fast path refuses the message max_pending past the watermark"),
@@ -251,8 +254,8 @@ def _prepare(mutant: Mutant, base: Path) -> Path:
 # first. Files of shared helpers (kernels, validation) have none: every check may catch them.
 FILE_MODULE: dict[str, tuple[str, ...]] = {
     "delta.py": ("Atomik.Delta", "Atomik.Wire"), "context.py": ("Atomik.Context",),
-    "table.py": ("Atomik.Table",), "replica.py": ("Atomik.ReplicaImpl", "Atomik.Replica"),
-    "eventlog.py": ("Atomik.EventLog",), "hybrid.py": ("Atomik.EventLog",),
+    "table.py": ("Atomik.Table",), REPLICA: ("Atomik.ReplicaImpl", "Atomik.Replica"),
+    "eventlog.py": ("Atomik.EventLog",), "replication/hybrid.py": ("Atomik.EventLog",),
     "fingerprint.py": ("Atomik.Fingerprint",),
     "wire.py": ("Atomik.Wire",), "_check.py": ("Atomik.Boundary", "Atomik.Wire")}
 

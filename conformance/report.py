@@ -265,9 +265,9 @@ def _check_summary(c: dict[str, Any]) -> str:
 
 
 def _lean_vectors(modules: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per vector suite, how many vectors the Lean kernel confirmed (atomik.vectors)."""
+    """Per vector suite, how many vectors the Lean kernel confirmed (atomik.oracle.vectors)."""
     try:
-        from atomik.vectors import lean_summary
+        from atomik.oracle.vectors import lean_summary
 
         return lean_summary(modules)
     except (ImportError, OSError):  # no spec/vectors next to the package (an installed copy)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from atomik import AtomikContext, AtomikTable
 from atomik.eventlog import Event, EventLog
-from atomik.replica import DeltaMessage, Replica
+from atomik.replication.replica import DeltaMessage, Replica
 
 __all__ = [
     "LIST_MAX",

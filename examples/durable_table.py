@@ -14,7 +14,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from atomik.log import PersistentTable
+from atomik.replication.log import PersistentTable
 
 
 def main(argv: list[str] | None = None) -> int:

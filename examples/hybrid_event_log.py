@@ -14,7 +14,7 @@ import argparse
 import random
 
 from atomik import EventLog, Replica, compute_delta
-from atomik.transport import InProcessHub, publish, pump
+from atomik.replication.transport import InProcessHub, publish, pump
 
 ACCOUNTS, WIDTH = 8, 32
 

@@ -20,8 +20,8 @@ import uuid
 from eventsourcing.domain import Aggregate, event
 
 from atomik import Replica
-from atomik.hybrid import Hybrid
-from atomik.transport import InProcessHub, publish, pump
+from atomik.replication.hybrid import Hybrid
+from atomik.replication.transport import InProcessHub, publish, pump
 from atomik.wire import frame_size
 
 ACCOUNTS, WIDTH = 8, 64

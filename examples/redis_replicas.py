@@ -25,7 +25,7 @@ def _node(port: int, rid: int, writes: int, out: mp.Queue) -> None:  # type: ign
     import redis
 
     from atomik import Replica
-    from atomik.transport import RedisStreamsTransport, publish, pump, request_repair
+    from atomik.replication.transport import RedisStreamsTransport, publish, pump, request_repair
 
     client = redis.Redis(host="127.0.0.1", port=port)
     t = RedisStreamsTransport(client, "example-table", f"node-{rid}", block_ms=100)

@@ -34,10 +34,10 @@ if atomik_core.__version__ != "0.4.0":  # pragma: no cover - depends on the envi
     )
 
 import atomik  # noqa: E402  (after the skip: the module needs both libraries)
-from atomik import transport  # noqa: E402
 from atomik.fingerprint import fingerprint  # noqa: E402
-from atomik.log import LogCorruptionError, LogLockedError, PersistentTable  # noqa: E402
-from atomik.transport import InProcessHub, publish, pump  # noqa: E402
+from atomik.replication import transport  # noqa: E402
+from atomik.replication.log import LogCorruptionError, LogLockedError, PersistentTable  # noqa: E402
+from atomik.replication.transport import InProcessHub, publish, pump  # noqa: E402
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "migrating-from-atomik-core.md"
 SILENT = "Silent differences (no error, another result)"
@@ -213,10 +213,10 @@ def test_the_guide_helpers_read_what_they_should() -> None:
     )
     assert difference_sections(doc) == {"A": ["x"], NAMES: []}
     assert name_rows(doc) == [("`atomik_core.X.y`", "`atomik.Z` (note)")]
-    assert dotted_names("`atomik.log.PersistentTable.read` and `value`") == [
-        "atomik.log.PersistentTable.read"
+    assert dotted_names("`atomik.replication.log.PersistentTable.read` and `value`") == [
+        "atomik.replication.log.PersistentTable.read"
     ]
-    assert resolve("atomik.log.PersistentTable.read") is PersistentTable.read
+    assert resolve("atomik.replication.log.PersistentTable.read") is PersistentTable.read
     with pytest.raises(AttributeError):
         resolve("atomik.AtomikTable.batch_accum")
 

@@ -1,6 +1,6 @@
 """Hand-written checks of the ``Atomik.EventLog`` laws against the hybrid's real event store: an
-``eventsourcing`` SQLite store in a temporary folder (``atomik.hybrid``), generated events, and
-the projection into a durable ``PersistentTable``.
+``eventsourcing`` SQLite store in a temporary folder (``atomik.replication.hybrid``), generated
+events, and the projection into a durable ``PersistentTable``.
 
 Lean ↔ Python: ``L`` ↔ the store read as a log (``StoreLog``: the event at notification position
 ``p`` is index ``p - 1``, ``offset`` 0), ``L.fold`` ↔ ``store.fold()``, ``L.foldAt a`` ↔
@@ -39,7 +39,7 @@ def _events(data: Any, w: int, label: str = "events") -> list[Event]:
 
 @contextmanager
 def _hybrid(w: int, folder: Path | None = None) -> Iterator[Any]:
-    from atomik.hybrid import Hybrid
+    from atomik.replication.hybrid import Hybrid
 
     if folder is not None:
         with Hybrid(folder, N, w) as h:
@@ -55,7 +55,7 @@ class _Writer:
     def __init__(self, h: Any, *, new: bool = True) -> None:
         """New registers (their Created events: positions 1..N, no-ops) or, after a restart,
         the stored ones."""
-        from atomik.hybrid import Register
+        from atomik.replication.hybrid import Register
 
         self.h = h
         if new:

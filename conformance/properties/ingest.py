@@ -17,7 +17,7 @@ from atomik.conformance.properties.replica import (
     _writers,
 )
 from atomik.conformance.registry import checks
-from atomik.replica import DeltaMessage, RejectedMessagesError, Replica
+from atomik.replication.replica import DeltaMessage, RejectedMessagesError, Replica
 from atomik.wire import decode_batch_columns, encode_batch
 
 

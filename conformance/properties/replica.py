@@ -18,7 +18,7 @@ from atomik.errors import (
     RangeError,
     WidthError,
 )
-from atomik.replica import (
+from atomik.replication.replica import (
     DeltaMessage,
     Digest,
     PruneError,

@@ -39,7 +39,7 @@ from atomik import kernels
 from atomik.context import AtomikContext
 from atomik.delta import SparseDelta
 from atomik.fingerprint import fingerprint
-from atomik.replica import Replica, deliver_all_no_dedup
+from atomik.replication.replica import Replica, deliver_all_no_dedup
 from atomik.table import AtomikTable
 from atomik.wire import DeltaMessage, decode, encode, encode_batch
 
@@ -1011,7 +1011,7 @@ def row_per_event(cfg: BenchConfig, rng: np.random.Generator) -> dict[str, Any]:
 
     import atomik_core as core
 
-    from atomik.log import PersistentTable
+    from atomik.replication.log import PersistentTable
 
     reps = cfg.repeats
     nc = 1024
@@ -1253,10 +1253,11 @@ def row_per_event(cfg: BenchConfig, rng: np.random.Generator) -> dict[str, Any]:
 
 
 def row_hybrid(cfg: BenchConfig, rng: np.random.Generator) -> dict[str, Any]:
-    """Row: the hybrid (``atomik.hybrid``) -- domain events saved to an SQLite event store and
-    projected into a durable table, vs eventsourcing alone (same store, same events) replaying
-    the aggregate to read; bytes sent to a replica (delta frames) vs shipping the events."""
-    from atomik.hybrid import Hybrid, HybridApplication, Register, sqlite_env
+    """Row: the hybrid (``atomik.replication.hybrid``) -- domain events saved to an SQLite event
+    store and projected into a durable table, vs eventsourcing alone (same store, same events)
+    replaying the aggregate to read; bytes sent to a replica (delta frames) vs shipping the
+    events."""
+    from atomik.replication.hybrid import Hybrid, HybridApplication, Register, sqlite_env
     from atomik.wire import frame_size
 
     n_addr = 16

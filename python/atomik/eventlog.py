@@ -12,11 +12,11 @@ kept deltas, ``s.accum_many(log.deltas())`` (``read_replay_snapshot``); ``log.re
 apply the first ``n`` events a second time (``read_replay_truncate_snapshotContext``).
 
 This is the in-memory backend of the event-log interface; the durable one is
-:class:`atomik.hybrid.StoreLog`, the notification log of an ``eventsourcing`` event store read
-with the same methods and the same meaning (``len``, ``offset``, ``deltas``, ``fold``,
+:class:`atomik.replication.hybrid.StoreLog`, the notification log of an ``eventsourcing`` event
+store read with the same methods and the same meaning (``len``, ``offset``, ``deltas``, ``fold``,
 ``fold_all``, ``snapshot``, ``replay_from``, ``replay``, ``snapshot_context``, ``apply_to``;
-``StoreLog.to_eventlog`` gives this class's view of a store). Use this one for tests and
-throw-away logs; it pickles (``pickle.dumps(log)``), but nothing saves it for you.
+``StoreLog.to_eventlog`` gives this class's view of a store). Use this one for tests and throw-away
+logs; it pickles (``pickle.dumps(log)``), but nothing saves it for you.
 
 Lean: ``Atomik.EventLog`` models this storage (offset, truncated base, kept events); a position
 outside ``offset <= n <= len(log)`` is ``none`` there and a :class:`SnapshotError` here

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from atomik import AtomikContext, AtomikTable
-from atomik.replica import Replica
+from atomik.replication.replica import Replica
 from atomik.wire import DeltaMessage, decode, decode_batch, encode, encode_batch
 
 core = pytest.importorskip("atomik_core", reason="needs the bench extra (atomik-core)")

@@ -43,7 +43,7 @@ async def scoreboard_against_reference(dut: object) -> None:
 @cocotb.test()
 async def vectors_through_the_bridge(dut: object) -> None:
     """Every committed vector the bridge can serve answers on the core as the reference does (the
-    reference's answers are the vectors' outputs: `python -m atomik.vectors --check`)."""
+    reference's answers are the vectors' outputs: `python -m atomik.oracle.vectors --check`)."""
     import json
     from pathlib import Path
 

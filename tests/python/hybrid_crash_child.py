@@ -20,7 +20,7 @@ import sys
 
 from eventsourcing.application import AggregateNotFoundError
 
-from atomik.hybrid import Hybrid, Register
+from atomik.replication.hybrid import Hybrid, Register
 from atomik.wire import DeltaMessage, encode
 
 N_ADDR = 16

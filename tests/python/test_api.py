@@ -6,7 +6,8 @@ import sys
 from dataclasses import is_dataclass
 
 import atomik
-from atomik import context, delta, errors, eventlog, fingerprint, kernels, replica, table, wire
+from atomik import context, delta, errors, eventlog, fingerprint, kernels, table, wire
+from atomik.replication import replica
 
 MODULES = [atomik, context, delta, errors, eventlog, fingerprint, kernels, replica, table, wire]
 

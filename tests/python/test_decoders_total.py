@@ -19,8 +19,8 @@ from atomik import delta as delta_mod
 from atomik.delta import SparseDelta, decode_sparse, encode_sparse
 from atomik.errors import AtomikError, FrameError, FrameFieldError, FrameLengthError
 from atomik.fingerprint import fingerprint
-from atomik.log import HEADER_SIZE, LogCorruptionError, PersistentTable
-from atomik.replica import Digest, Replica
+from atomik.replication.log import HEADER_SIZE, LogCorruptionError, PersistentTable
+from atomik.replication.replica import Digest, Replica
 from atomik.wire import DeltaMessage, crc32c, decode, decode_any, decode_batch, encode
 
 DECODERS: list[Callable[[Any], Any]] = [

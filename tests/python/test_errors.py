@@ -136,7 +136,7 @@ def test_apply_sparse_rejects_encoded_bytes_as_delta() -> None:
 
 
 def test_replica_batch_and_prune_reject_non_iterables() -> None:
-    from atomik.replica import Replica
+    from atomik.replication.replica import Replica
 
     r = Replica(0, 4, 8)
     r.accum(1, 3)
@@ -152,7 +152,7 @@ def test_replica_batch_and_prune_reject_non_iterables() -> None:
 
 
 def test_digest_rejects_non_iterable_ahead_seqs() -> None:
-    from atomik.replica import Digest
+    from atomik.replication.replica import Digest
 
     with pytest.raises(errors.AtomikTypeError, match="ahead seqs of origin 1"):
         Digest(0, {}, {1: 5})  # type: ignore[dict-item]

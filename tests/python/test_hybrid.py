@@ -16,14 +16,14 @@ pytest.importorskip("eventsourcing", reason="eventsourcing is not installed (ext
 
 from atomik import AtomikContext, AtomikTable, EventLog, Replica
 from atomik.errors import AtomikTypeError, SnapshotError
-from atomik.hybrid import (
+from atomik.replication.hybrid import (
     TABLE_FILE,
     Hybrid,
     ProjectionError,
     Register,
     StoreLog,
 )
-from atomik.transport import InProcessHub, publish, pump
+from atomik.replication.transport import InProcessHub, publish, pump
 from atomik.wire import DeltaMessage
 
 N, W = 16, 64
@@ -250,7 +250,7 @@ def test_crash_between_append_and_apply(tmp_path: Path) -> None:
 def test_a_gap_in_the_positions_is_a_noop_record(tmp_path: Path) -> None:
     import sqlite3
 
-    from atomik.hybrid import STORE_FILE
+    from atomik.replication.hybrid import STORE_FILE
 
     with Hybrid(tmp_path, N, W) as h:
         r = Register(2)
@@ -272,7 +272,7 @@ def test_a_gap_in_the_positions_is_a_noop_record(tmp_path: Path) -> None:
 
 def test_bad_input_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
     from atomik.errors import WidthError
-    from atomik.hybrid import event_delta
+    from atomik.replication.hybrid import event_delta
 
     with pytest.raises(ProjectionError, match="no 'addr'"):
         event_delta(object())

@@ -18,7 +18,7 @@ pytest.importorskip("eventsourcing", reason="eventsourcing is not installed (ext
 pytest.importorskip("psycopg", reason="psycopg is not installed (extra 'hybrid': psycopg[pool])")
 pytest.importorskip("psycopg_pool", reason="psycopg_pool is not installed (psycopg[pool])")
 
-from atomik.hybrid import Hybrid, Register
+from atomik.replication.hybrid import Hybrid, Register
 
 
 def _bin(name: str) -> str | None:

@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from atomik.errors import AtomikError, FrameChecksumError, FrameFieldError
-from atomik.replica import DeltaMessage, RejectedMessagesError, ReorderWindowError, Replica
+from atomik.replication.replica import (
+    DeltaMessage,
+    RejectedMessagesError,
+    ReorderWindowError,
+    Replica,
+)
 from atomik.wire import decode_batch_columns, encode_batch
 
 U64 = (1 << 64) - 1

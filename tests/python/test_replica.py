@@ -1,4 +1,5 @@
-"""atomik.replica: exactly-once delivery, convergence in any order, and the negative result."""
+"""atomik.replication.replica: exactly-once delivery, convergence in any order, and the negative
+result."""
 
 import pytest
 from hypothesis import given
@@ -12,7 +13,7 @@ from atomik import (
     RangeError,
     WidthError,
 )
-from atomik.replica import (
+from atomik.replication.replica import (
     Digest,
     PruneError,
     RejectedMessagesError,

@@ -14,8 +14,8 @@ import time
 
 import redis
 
-from atomik.replica import Replica
-from atomik.transport import RedisStreamsTransport, publish, pump
+from atomik.replication.replica import Replica
+from atomik.replication.transport import RedisStreamsTransport, publish, pump
 
 
 def run(port: int, stream: str, rid: int, writes: int, peer_writes: int, seed: int) -> None:

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from atomik.replica import Replica
-from atomik.sync import Cluster
+from atomik.replication.replica import Replica
+from atomik.replication.sync import Cluster
 
 NODES, ADDRS, WIDTH = 3, 3, 8
 # fsync on tmpfs is nearly free; crashes are simulated (abandon + torn bytes), not real power loss

@@ -1,4 +1,5 @@
-"""atomik.log.PersistentTable: recovery, torn tails, corruption, salvage, compaction, fsync."""
+"""atomik.replication.log.PersistentTable: recovery, torn tails, corruption, salvage, compaction,
+fsync."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from atomik.errors import AtomikTypeError, RangeError
-from atomik.log import (
+from atomik.replication.log import (
     HEADER_SIZE,
     LogClosedError,
     LogConfigError,
@@ -22,7 +23,7 @@ from atomik.log import (
     LogMismatchError,
     PersistentTable,
 )
-from atomik.replica import Replica
+from atomik.replication.replica import Replica
 from atomik.wire import DeltaMessage, encode, frame_size
 
 W, N = 16, 4
@@ -300,7 +301,7 @@ def test_failed_compaction_refuses_writes_until_reopened(
     appending to the old, unlinked file, acknowledging writes a restart lost. Now every write
     fails loudly (nothing applied) until the log is reopened, which reads the file that is
     there."""
-    import atomik.log as log_mod
+    import atomik.replication.log as log_mod
 
     p = tmp_path / "a.log"
     _, state = _fill(p)
@@ -339,7 +340,7 @@ def test_a_second_open_of_one_log_is_refused(tmp_path: Path) -> None:
     with pytest.raises(LogLockedError, match=f"pid {os.getpid()}"):
         PersistentTable(p, N, W, replica_id=1)
     code = (
-        "import sys\nfrom atomik.log import PersistentTable, LogLockedError\n"
+        "import sys\nfrom atomik.replication.log import PersistentTable, LogLockedError\n"
         "try:\n    PersistentTable(sys.argv[1], 4, 16, replica_id=1)\n"
         "except LogLockedError as e:\n    print('locked', e)\n"
     )
@@ -406,7 +407,8 @@ def test_snapshot_next_seq_below_own_seqs_is_refused(tmp_path: Path) -> None:
 
 
 def test_inspect_cli_describes_without_modifying(tmp_path: Path) -> None:
-    """python -m atomik.log inspect: header, records, verdict (from the real recovery, on a
+    """python -m atomik.replication.log inspect: header, records, verdict (from the real recovery,
+    on a
     copy), what salvage would drop; the file is untouched, even while its lock is held."""
     import json
     import subprocess
@@ -419,7 +421,7 @@ def test_inspect_cli_describes_without_modifying(tmp_path: Path) -> None:
         f.write(encode(DeltaMessage(1, 0, 0, 3, W, 0x99)))  # reuses id (1, 0)
         f.write(b"\x01\x02\x03")  # and a torn tail
     before = p.read_bytes()
-    run = [sys.executable, "-m", "atomik.log", "inspect", str(p)]
+    run = [sys.executable, "-m", "atomik.replication.log", "inspect", str(p)]
     out = subprocess.run([*run, "--json"], capture_output=True, text=True, check=True)
     info = json.loads(out.stdout)
     assert info["header"]["replica_id"] == 1 and info["header"]["width"] == W
@@ -440,7 +442,7 @@ def test_late_joiner_bootstraps_from_a_peer_image_after_pruning(tmp_path: Path) 
     """Peers that pruned what they all hold cannot serve it to a newcomer: anti-entropy alone
     leaves it behind; bootstrapped from a peer's image it reads the same table, then catches up
     on later writes by anti-entropy; its own next seq is above what the image records of it."""
-    from atomik.sync import anti_entropy_round
+    from atomik.replication.sync import anti_entropy_round
 
     a = PersistentTable(tmp_path / "a.log", 8, 16, replica_id=1)
     b = PersistentTable(tmp_path / "b.log", 8, 16, replica_id=2)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from atomik.errors import AtomikTypeError
-from atomik.log import LogConfigError, PersistentTable
-from atomik.transport import DurableNode, InProcessHub, ShardedRedisTransport, pump
+from atomik.replication.log import LogConfigError, PersistentTable
+from atomik.replication.transport import DurableNode, InProcessHub, ShardedRedisTransport, pump
 from atomik.wire import decode_any
 
 

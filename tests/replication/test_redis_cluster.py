@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 
 from atomik.errors import AtomikTypeError
-from atomik.replica import Replica
-from atomik.transport import ShardedRedisTransport, publish, pump, request_repair
+from atomik.replication.replica import Replica
+from atomik.replication.transport import ShardedRedisTransport, publish, pump, request_repair
 from atomik.wire import decode_any
 
 redis = pytest.importorskip("redis", reason="redis-py is not installed (extra 'replication')")

@@ -20,7 +20,7 @@ pytest.importorskip("redis", reason="redis-py is not installed (extra 'replicati
     reason="redis-server is not on PATH (Debian: apt-get install redis-server)",
 )
 def test_nodes_over_real_redis_with_faults_lose_nothing() -> None:
-    from atomik.sync import run_redis_faults
+    from atomik.replication.sync import run_redis_faults
 
     st = run_redis_faults(16, nodes=3, seed=0)
     print(json.dumps({"faults_injected": st.faults(), **st.__dict__}, indent=1))

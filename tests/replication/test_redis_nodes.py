@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from atomik.log import PersistentTable
-from atomik.sync import NodeConfig, NodeProcess, RedisServer
-from atomik.transport import DurableNode, RedisStreamsTransport, pump
+from atomik.replication.log import PersistentTable
+from atomik.replication.sync import NodeConfig, NodeProcess, RedisServer
+from atomik.replication.transport import DurableNode, RedisStreamsTransport, pump
 from atomik.wire import DeltaMessage, encode
 
 redis = pytest.importorskip("redis", reason="redis-py is not installed (extra 'replication')")
@@ -91,7 +91,7 @@ def test_group_cursor_in_process_acks_and_rereads_pending(server: RedisServer) -
     """A pump that raises leaves the entry pending: a new transport on the same group reads it
     again; acknowledged entries are never read again; trim_acknowledged removes only what every
     group acknowledged."""
-    from atomik.replica import Replica
+    from atomik.replication.replica import Replica
 
     c = redis.Redis(host="127.0.0.1", port=server.port)
     w = RedisStreamsTransport(c, "g", "w")

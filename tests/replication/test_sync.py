@@ -14,8 +14,8 @@ from atomik.errors import (
     FrameError,
     FrameFieldError,
 )
-from atomik.replica import Digest, LWWRegisters, LWWWrite, ReorderWindowError, Replica
-from atomik.sync import anti_entropy_round, main, run_soak
+from atomik.replication.replica import Digest, LWWRegisters, LWWWrite, ReorderWindowError, Replica
+from atomik.replication.sync import anti_entropy_round, main, run_soak
 from atomik.wire import DeltaMessage
 
 W, N = 16, 3

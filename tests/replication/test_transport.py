@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from atomik.errors import AddressError, AtomikTypeError, EpochError, FrameError, WidthError
-from atomik.replica import DeltaMessage, ReorderWindowError, Replica
-from atomik.sync import anti_entropy_round
-from atomik.transport import (
+from atomik.replication.replica import DeltaMessage, ReorderWindowError, Replica
+from atomik.replication.sync import anti_entropy_round
+from atomik.replication.transport import (
     InProcessHub,
     RedisStreamsTransport,
     publish,
