@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
 import subprocess
 import sys
@@ -123,12 +125,12 @@ def test_out_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_missing_bench_dependency_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = benchmark.importlib.util.find_spec
+    real = importlib.util.find_spec
 
     def fake(name: str, *a: Any, **k: Any) -> Any:
         return None if name == "pycrdt" else real(name, *a, **k)
 
-    monkeypatch.setattr(benchmark.importlib.util, "find_spec", fake)
+    monkeypatch.setattr(importlib.util, "find_spec", fake)
     with pytest.raises(SystemExit, match=r"pycrdt.*pip install -e '\.\[bench\]'"):
         benchmark.check_bench_deps()
 
@@ -163,3 +165,61 @@ def test_load_note_follows_the_measured_load(
 ) -> None:
     note = benchmark.load_note(loadavg, cores)
     assert note == expected, (note, expected)
+
+
+PKG = Path(benchmark.__file__).parent
+
+
+def _benchmark_imports(path: Path) -> set[str]:
+    """The atomik.benchmark submodules a module imports at its top level."""
+    out: set[str] = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("atomik.benchmark."):
+            out.add(node.module.rsplit(".", 1)[1])
+    return out
+
+
+def test_package_modules_are_small_and_import_one_way() -> None:
+    mods = {p.stem: p for p in PKG.glob("*.py") if p.stem not in ("__init__", "__main__")}
+    assert {"config", "measure", "cli", "report", "plots", "per_event"} <= set(mods)
+    for name, path in mods.items():
+        n = len(path.read_text().splitlines())
+        assert n <= 600, f"{name}.py has {n} lines"
+    graph = {name: _benchmark_imports(path) for name, path in mods.items()}
+    assert all(deps <= set(mods) for deps in graph.values()), graph
+    # Depth-first search for a cycle among the submodules.
+    state: dict[str, int] = {}
+
+    def visit(m: str, trail: tuple[str, ...]) -> None:
+        assert state.get(m) != 1, f"import cycle: {' -> '.join((*trail, m))}"
+        if state.get(m) == 2:
+            return
+        state[m] = 1
+        for d in sorted(graph[m]):
+            visit(d, (*trail, m))
+        state[m] = 2
+
+    for m in sorted(graph):
+        visit(m, ())
+    # The shared layers import no row, and nothing but the CLI imports the CLI.
+    for base in ("config", "measure", "peers", "report", "plots"):
+        assert not {d for d in graph[base] if d.startswith("rows_") or d == "per_event"}, base
+    assert [m for m, deps in graph.items() if "cli" in deps] == []
+
+
+def test_old_flat_names_still_import() -> None:
+    from atomik.benchmark import (  # noqa: F401
+        README_BEGIN,
+        README_END,
+        ROWS,
+        BenchConfig,
+        main,
+        make_plots,
+        readme_block,
+        row_per_event,
+        run,
+        update_readme,
+    )
+
+    assert [name for name, _ in ROWS] == ROW_IDS
+    assert benchmark.BenchConfig.make(True).quick is True
