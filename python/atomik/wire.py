@@ -146,33 +146,33 @@ class DeltaMessage:
         return encode(self)
 
 
-_SET_FIELDS = tuple(
-    DeltaMessage.__dict__[name].__set__  # the slot descriptors: no frozen __setattr__ per field
-    for name in ("origin", "epoch", "seq", "addr", "width", "delta")
-)
+class _Fields:
+    """The slot layout of :class:`DeltaMessage` without its frozen ``__setattr__``: a message the
+    library builds from checked ints is filled here (plain slot stores) and then becomes a
+    ``DeltaMessage`` by ``__class__`` assignment, which is allowed because both classes have the
+    same slots in the same order (checked below, at import)."""
+
+    __slots__ = DeltaMessage.__slots__  # type: ignore[misc]
 
 
 def _new_message(
-    origin: int,
-    epoch: int,
-    seq: int,
-    addr: int,
-    width: int,
-    delta: int,
-    _new: object = object.__new__,
-    _set: tuple[object, ...] = _SET_FIELDS,
+    origin: int, epoch: int, seq: int, addr: int, width: int, delta: int
 ) -> DeltaMessage:
     """A message from plain ints the caller has already range-checked (no re-validation): the
     decoder and a replica's own writes."""
-    m: DeltaMessage = _new(DeltaMessage)  # type: ignore[operator]
-    so, se, ss, sa, sw, sd = _set
-    so(m, origin)  # type: ignore[operator]
-    se(m, epoch)  # type: ignore[operator]
-    ss(m, seq)  # type: ignore[operator]
-    sa(m, addr)  # type: ignore[operator]
-    sw(m, width)  # type: ignore[operator]
-    sd(m, delta)  # type: ignore[operator]
-    return m
+    m = _Fields()
+    m.origin = origin  # type: ignore[attr-defined]
+    m.epoch = epoch  # type: ignore[attr-defined]
+    m.seq = seq  # type: ignore[attr-defined]
+    m.addr = addr  # type: ignore[attr-defined]
+    m.width = width  # type: ignore[attr-defined]
+    m.delta = delta  # type: ignore[attr-defined]
+    m.__class__ = DeltaMessage  # type: ignore[assignment]
+    return m  # type: ignore[return-value]
+
+
+if _new_message(1, 2, 3, 4, 5, 6) != DeltaMessage(1, 2, 3, 4, 5, 6):  # pragma: no cover
+    raise ImportError("wire: _Fields no longer matches the DeltaMessage layout")
 
 
 def _record(m: DeltaMessage) -> bytes:
@@ -284,9 +284,22 @@ def decode(data: bytes | bytearray | memoryview) -> DeltaMessage:
         n = len(data)
         if n == _FRAME_64:  # the size of a width-64 frame: prefix, fields and delta at once
             magic, version, kind, origin, epoch, seq, addr, width, delta = _UNPACK_64(data)
-            if magic == MAGIC and version == VERSION and kind == KIND_MESSAGE and width == 64:
-                _check_crc(data)
-                return _new_message(origin, epoch, seq, addr, 64, delta)
+            if (
+                magic == MAGIC
+                and version == VERSION
+                and kind == KIND_MESSAGE
+                and width == 64
+                and _CRC32C(data) == _RESIDUE  # else the full decoder raises the CRC error
+            ):
+                m = _Fields()  # _new_message, inlined
+                m.origin = origin  # type: ignore[attr-defined]
+                m.epoch = epoch  # type: ignore[attr-defined]
+                m.seq = seq  # type: ignore[attr-defined]
+                m.addr = addr  # type: ignore[attr-defined]
+                m.width = 64  # type: ignore[attr-defined]
+                m.delta = delta  # type: ignore[attr-defined]
+                m.__class__ = DeltaMessage  # type: ignore[assignment]
+                return m  # type: ignore[return-value]
         if (
             n >= _MIN_MESSAGE
             and data[0] == MAGIC

@@ -718,7 +718,8 @@ class PersistentTable:
 
     def put(self, addr: int, value: int) -> DeltaMessage:
         """:meth:`Replica.put`, logged first."""
-        self._check_open()
+        if self._failed is not None or self._fd < 0:
+            self._check_open()  # raises
         return self._replica.put(addr, value)
 
     def accum(self, addr: int, delta: int) -> DeltaMessage:
