@@ -354,8 +354,24 @@ class Replica:
         seq = self._next_seq
         if seq >> 64:  # past the u64 seq space: raises, nothing changes
             check_value(seq, 64, "seq")
-        msg = _new_message(self._id, self._epoch, seq, addr, self._table._width, delta)
-        self._apply(msg)
+        t = self._table
+        o = self._id
+        msg = _new_message(o, self._epoch, seq, addr, t._width, delta)
+        water = self._water
+        if water.get(o, -1) != seq - 1 or o in self._ahead:
+            self._apply(msg)  # own seqs were received out of order before
+            return msg
+        # _apply, inlined for the common case: seq is the next after the watermark
+        if self._sink is not None:
+            self._sink(msg)  # write-ahead; may raise: then nothing below happens
+        t._accv[addr] ^= delta  # addr < num_contexts, delta fits the width
+        water[o] = seq
+        st = self._store_d.get(o)
+        if st is None:
+            self._store_d[o] = {seq: msg}
+        else:
+            st[seq] = msg
+        self._next_seq = seq + 1
         return msg
 
     # One type test and one comparison per argument in the common case (a plain ``int`` in
@@ -447,22 +463,23 @@ class Replica:
             msg = self.check(msg)  # raises for a bad message (a DeltaMessage subclass passes)
         # what check() says about the window, after the dedup (a seen message is never refused)
         o, s = msg.origin, msg.seq
-        w = self._water.get(o, -1)
+        water = self._water
+        w = water.get(o, -1)
+        if s == w + 1 and o not in self._ahead and o != self._id and self._sink is None:
+            # the common case, inlined: the next seq of a peer (so not seen, and within the
+            # window: max_pending >= 1), no write-ahead log
+            t._accv[msg.addr] ^= msg.delta  # addr < num_contexts, delta fits the width
+            water[o] = s
+            try:
+                self._store_d[o][s] = msg
+            except KeyError:  # the first message stored from o
+                self._store_d[o] = {s: msg}
+            return True
         ahead = self._ahead.get(o)
         if s <= w or (ahead is not None and s in ahead):
             return False
         if s - w > self._max_pending:
             raise self._window_error(msg, w)
-        if ahead is None and s == w + 1 and o != self._id and self._sink is None:
-            # the common case, inlined: the next seq of a peer, no write-ahead log
-            t._accv[msg.addr] ^= msg.delta  # addr < num_contexts, delta fits the width
-            self._water[o] = s
-            st = self._store_d.get(o)
-            if st is None:
-                self._store_d[o] = {s: msg}
-            else:
-                st[s] = msg
-            return True
         self._apply(msg)
         return True
 
