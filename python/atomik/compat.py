@@ -102,7 +102,7 @@ class AtomikContext(_context.AtomikContext):
             return NotImplemented
         return _core_equal(self, other)
 
-    __hash__ = None  # type: ignore[assignment]  # mutable, as in atomik-core
+    __hash__ = None  # mutable, as in atomik-core
 
     def __enter__(self) -> AtomikContext:
         """``with ctx:`` gives the context itself."""

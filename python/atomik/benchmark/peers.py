@@ -14,11 +14,11 @@ try:  # the bench extra; checked with a clear message by check_bench_deps()
     from eventsourcing.domain import Aggregate as _ESAggregate
     from eventsourcing.domain import event as _es_event
 except ImportError:  # pragma: no cover - reported by check_bench_deps
-    _ESAggregate = None
+    _ESAggregate = None  # type: ignore[misc,assignment]
 
 if _ESAggregate is not None:
 
-    class Register(_ESAggregate):  # type: ignore[misc,valid-type]
+    class Register(_ESAggregate):
         """A 64-bit register changed by ``Updated(delta)`` events (``state ^= delta``)."""
 
         def __init__(self) -> None:
@@ -32,7 +32,7 @@ if _ESAggregate is not None:
 
 def _es_build(deltas: list[int]) -> tuple[Any, Any]:
     """A fresh in-memory (POPO) application holding one aggregate with ``len(deltas)`` events."""
-    app = _ESApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app: Any = _ESApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     agg = Register()
     for d in deltas:
         agg.update(d)

@@ -78,9 +78,9 @@ def row_per_event(cfg: BenchConfig, rng: np.random.Generator) -> dict[str, Any]:
         fo, fp = getattr(c, name), getattr(cc, name)
         pair(
             f"context {name}(d)",
-            lambda f=fo: f(d),
+            lambda f=fo: f(d),  # type: ignore[misc]
             f"AtomikContext.{name}",
-            lambda f=fp: f(d),
+            lambda f=fp: f(d),  # type: ignore[misc]
             f"atomik-core {name}",
         )
     ro, rp = c.read, cc.read
@@ -92,9 +92,9 @@ def row_per_event(cfg: BenchConfig, rng: np.random.Generator) -> dict[str, Any]:
         fo, fp = getattr(t, name), getattr(ct, name)
         pair(
             f"table {name}(addr, d)",
-            lambda f=fo: f(517, d),
+            lambda f=fo: f(517, d),  # type: ignore[misc]
             f"AtomikTable.{name}",
-            lambda f=fp: f(517, d),
+            lambda f=fp: f(517, d),  # type: ignore[misc]
             f"atomik-core AtomikTable.{name}",
         )
     tro, trp = t.read, ct.read

@@ -57,8 +57,8 @@ def row_hybrid(cfg: BenchConfig, rng: np.random.Generator) -> dict[str, Any]:
                 rid = Register.create_id(a0)
                 if h.read(a0) != want or app.repository.get(rid).value != want:
                     raise AssertionError("hybrid read, eventsourcing replay and the fold disagree")
-                ours_read = measure(lambda h=h, a=a0: h.read(a), repeats=cfg.repeats)
-                es_read = measure(lambda app=app, i=rid: app.repository.get(i).value,
+                ours_read = measure(lambda h=h, a=a0: h.read(a), repeats=cfg.repeats)  # type: ignore[misc]
+                es_read = measure(lambda app=app, i=rid: app.repository.get(i).value,  # type: ignore[misc]
                                   repeats=cfg.repeats, min_sample_ns=0)
                 stored = sum(16 + 8 + len(x.topic.encode()) + len(x.state)
                              for x in h.store.notifications())

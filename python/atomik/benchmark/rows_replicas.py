@@ -45,7 +45,7 @@ def _pycrdt_workload(cfg: BenchConfig, seed: int) -> tuple[list[Any], list[list[
     k, m, nc = cfg.replicas, cfg.replica_updates, cfg.replica_contexts
     docs = []
     for i in range(k):
-        doc = Doc(client_id=i + 1)
+        doc: Any = Doc(client_id=i + 1)
         doc["t"] = Map()
         docs.append(doc)
     sent: list[tuple[int, bytes]] = []

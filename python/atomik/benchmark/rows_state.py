@@ -42,7 +42,7 @@ def row_reconstruction(cfg: BenchConfig, rng: np.random.Generator) -> dict[str, 
             if got.state != expected ^ initial:
                 raise AssertionError("eventsourcing replay disagrees with the fold")
             es_m = measure(
-                lambda app=app, i=agg.id: app.repository.get(i),
+                lambda app=app, i=agg.id: app.repository.get(i),  # type: ignore[misc]
                 repeats=max(3, cfg.repeats - 2) if n >= 100_000 else cfg.repeats,
                 min_sample_ns=0,
             )
