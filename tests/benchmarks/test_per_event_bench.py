@@ -8,14 +8,18 @@ each group do the same work. No timing is asserted: the groups show regressions 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import struct
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from atomik import AtomikContext, AtomikTable
+from atomik.replication.log import PersistentTable
 from atomik.replication.replica import Replica
 from atomik.wire import DeltaMessage, decode, decode_batch, encode, encode_batch
 
@@ -68,6 +72,57 @@ def test_same_results() -> None:
     assert core.DeltaMessage.from_bytes(CORE_BYTES).delta == D
     a, b = _ingest(), _receive_loop()
     assert a.read_all() == b.read_all() and a.messages() == b.messages()
+    r, seen = _receive_all(), _dict_dedup()
+    assert r.read_all() == seen.read_all()
+
+
+def test_built_messages_are_plain_frozen_messages() -> None:
+    """The decoder and a replica's own writes build messages without running the constructor:
+    each is still exactly a DeltaMessage, frozen, equal and hashed like a constructed one."""
+    r = Replica(1, NC)
+    built = [decode(FRAME), r.accum(517, D), r.put(3, 5), *decode_batch(encode_batch(BATCH[:3]))]
+    same = [MSG, DeltaMessage(1, 0, 0, 517, 64, D), DeltaMessage(1, 0, 1, 3, 64, 5), *BATCH[:3]]
+    for m, want in zip(built, same, strict=True):
+        assert type(m) is DeltaMessage and m == want and hash(m) == hash(want)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            m.delta = 0  # type: ignore[misc]
+
+
+class _DictDedup:
+    """The plain-Python baseline of receive: a set of seen seqs per origin and a list XOR."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, set[int]] = {}
+        self.table = [0] * NC
+
+    def receive(self, m: DeltaMessage) -> bool:
+        s = self.seen.get(m.origin)
+        if s is None:
+            s = self.seen[m.origin] = set()
+        if m.seq in s:
+            return False
+        s.add(m.seq)
+        self.table[m.addr] ^= m.delta
+        return True
+
+    def read_all(self) -> list[int]:
+        return self.table
+
+
+def _receive_all() -> Replica:
+    r = Replica(0, NC)
+    recv = r.receive
+    for m in BATCH:
+        recv(m)
+    return r
+
+
+def _dict_dedup() -> _DictDedup:
+    d = _DictDedup()
+    recv = d.receive
+    for m in BATCH:
+        recv(m)
+    return d
 
 
 def _pair(name: str, ours: Callable[[], object], peer: Callable[[], object]) -> list[object]:
@@ -129,6 +184,43 @@ def test_table_load(benchmark, fn) -> None:  # type: ignore[no-untyped-def]
 )
 def test_replica_put(benchmark, fn) -> None:  # type: ignore[no-untyped-def]
     benchmark(fn)
+
+
+@pytest.mark.benchmark(group="replica accum (atomik-core SyncTable.put)")
+@pytest.mark.parametrize(
+    "fn",
+    _pair("accum", lambda: _R.accum(517, next(_PUT_VALUES)),
+          lambda: _ST.put(517, next(_PUT_VALUES))),
+)
+def test_replica_accum(benchmark, fn) -> None:  # type: ignore[no-untyped-def]
+    benchmark(fn)
+
+
+@pytest.mark.benchmark(group=f"replica receive {N_BATCH} new messages (dict-of-ids dedup)")
+@pytest.mark.parametrize(
+    "fn", [pytest.param(_receive_all, id="Replica.receive"),
+           pytest.param(_dict_dedup, id="dict-dedup")]
+)
+def test_replica_receive(benchmark, fn) -> None:  # type: ignore[no-untyped-def]
+    benchmark(fn)
+
+
+@pytest.fixture
+def persistent_pair() -> Iterator[tuple[Callable[[], object], Callable[[], object]]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        pt = PersistentTable(Path(tmp) / "a.log", NC, 64, "close", replica_id=1)
+        cp = core.PersistentSyncTable(NC, Path(tmp) / "b.wal")
+        try:
+            yield (lambda: pt.put(517, next(_PUT_VALUES)), lambda: cp.put(517, next(_PUT_VALUES)))
+        finally:
+            pt.close()
+            cp.close()
+
+
+@pytest.mark.benchmark(group="persistent put (atomik-core PersistentSyncTable.put)")
+@pytest.mark.parametrize("side", ["atomik", "peer"])
+def test_persistent_put(benchmark, persistent_pair, side) -> None:  # type: ignore[no-untyped-def]
+    benchmark(persistent_pair[0 if side == "atomik" else 1])
 
 
 @pytest.mark.benchmark(group="encode one message (atomik-core to_bytes, json, struct)")
