@@ -279,3 +279,27 @@ def test_round_gathers_one_batch_per_receiver() -> None:
     z = Replica(3, 2, 8, max_pending=2)
     anti_entropy_round([early, late, z])
     assert z.read_all() == [0xFF, 0] and z.watermarks() == {7: 7}
+
+
+def test_sync_module_keeps_the_moved_names_and_imports_no_fault_run() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from atomik.replication import redis_faults, soak, sync
+
+    for name in ("Cluster", "FaultStats", "FaultyNetwork", "run_soak"):
+        assert getattr(sync, name) is getattr(soak, name)
+    for name in ("NodeConfig", "NodeProcess", "RedisServer", "RedisFaultStats", "run_node",
+                 "run_redis_faults"):
+        assert getattr(sync, name) is getattr(redis_faults, name)
+    with pytest.raises(AttributeError):
+        sync.no_such_name  # noqa: B018
+    code = (
+        "import sys, atomik.replication.sync\n"
+        "print(sorted(m for m in sys.modules if m.startswith('atomik.replication.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "soak" not in out.stdout and "redis_faults" not in out.stdout, out.stdout
+    for mod in (sync, soak, redis_faults):
+        assert len(Path(mod.__file__ or "").read_text().splitlines()) <= 600, mod.__name__
