@@ -52,6 +52,7 @@ system-deps:
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check python conformance tests examples
+	$(PY) -m mypy  # strict, on the package: [tool.mypy] in pyproject.toml
 	$(PY) -m atomik.conformance.leanlint lean
 
 lean: $(STAMP)

@@ -38,7 +38,7 @@ def xor_reduce(arr: U64Array) -> np.uint64:
     n = len(arr)
     if n == 0:
         return np.uint64(0)
-    acc = arr[0]
+    acc: np.uint64 = arr[0]
     for i in range(1, n):
         acc ^= arr[i]
     return acc
@@ -75,7 +75,7 @@ def fingerprint_words(words: U64Array) -> np.uint64:
     n = len(words)
     if n == 0:
         return np.uint64(0)
-    acc = words[0]
+    acc: np.uint64 = words[0]
     for i in range(1, n):
         acc ^= words[i]
     return acc

@@ -79,7 +79,7 @@ class AtomikTable:
 
     def _set_arrays(self, ref: U64Array, acc: U64Array) -> None:
         self._ref, self._acc = ref, acc
-        self._refv, self._accv = memoryview(ref), memoryview(acc)
+        self._refv, self._accv = memoryview(ref), memoryview(acc)  # type: ignore[arg-type]
 
     def __getstate__(self) -> tuple[int, int, U64Array, U64Array]:
         """Pickle and ``copy`` state: the arrays, not their memoryviews (rebuilt on restore)."""

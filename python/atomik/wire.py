@@ -72,7 +72,7 @@ _BATCH_PREFIX = bytes([MAGIC, VERSION, KIND_BATCH])
 
 def crc32c(data: bytes | bytearray | memoryview) -> int:
     """CRC32C (Castagnoli) of ``data``, as used by every frame."""
-    return _crc32c.crc32c(data)  # type: ignore[no-any-return]
+    return _crc32c.crc32c(data)
 
 
 def _delta_bytes(width: int) -> int:
@@ -152,7 +152,7 @@ class _Fields:
     ``DeltaMessage`` by ``__class__`` assignment, which is allowed because both classes have the
     same slots in the same order (checked below, at import)."""
 
-    __slots__ = DeltaMessage.__slots__  # type: ignore[misc]
+    __slots__ = DeltaMessage.__slots__
 
 
 def _new_message(
@@ -379,7 +379,17 @@ def decode_any(data: bytes | bytearray | memoryview) -> Sequence[DeltaMessage]:
 
 def decode_batch_columns(
     data: bytes | bytearray | memoryview,
-) -> tuple[int, npt.NDArray[np.uint64], ...] | None:
+) -> (
+    tuple[
+        int,
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.uint64],
+        npt.NDArray[np.uint64],
+    ]
+    | None
+):
     """A v1 batch frame whose records all share one width ``1..64``, as numpy columns.
 
     Returns ``(width, origin, epoch, seq, addr, delta)`` (``uint64`` arrays, one entry per

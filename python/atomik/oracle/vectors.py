@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from atomik.oracle import MAX_WIDTH, PROTOCOL_VERSION, Session, to_word
 from atomik.wire import DeltaMessage, encode, encode_batch
@@ -220,7 +220,7 @@ def delta_ops(rng: random.Random, width: int) -> Case:
     )
 
 
-_EDGE = {
+_EDGE: dict[str, Callable[[int], int]] = {
     "zero": lambda w: 0,
     "ones": lambda w: (1 << w) - 1,
     "top": lambda w: 1 << (w - 1),
@@ -900,7 +900,7 @@ class _LeanSession:
 
     def fact(self, req: Request, res: Any) -> str | None:
         op = req["op"]
-        w = req.get("width")
+        w = cast(int, req.get("width"))  # every op that renders a width carries one
         if op in ("delta.compose", "delta.compute", "delta.apply"):
             args = {
                 "delta.compose": ("Delta.compose", "a", "b"),
@@ -979,8 +979,8 @@ class _LeanSession:
             self.tables[name] = (f"(Table.{fn} {term} [{pairs}])", w)
             return None
         if op == "table.read_batch":
-            vals = ", ".join(_lean_bv(_int(v), w) for v in res)
-            return f"Table.readBatch {term} {req['addrs']} = [{vals}]"
+            read = ", ".join(_lean_bv(_int(v), w) for v in res)
+            return f"Table.readBatch {term} {req['addrs']} = [{read}]"
         if op == "table.read":
             return f"Table.read {term} {req['addr']} = {_lean_bv(_int(res), w)}"
         a = req["addr"]

@@ -420,10 +420,10 @@ class PersistentTable:
         conflicts: list[tuple[int, str]] = []
         for i, m in enumerate(good):
             if r.seen(m.origin, m.seq):
-                first = r._store.get(m.origin, {}).get(m.seq)
-                if first is not None and first != m:
+                prior = r._store.get(m.origin, {}).get(m.seq)
+                if prior is not None and prior != m:
                     conflicts.append((good_at[i], f"record {m.id} differs from the first with "
-                                      f"that id ({first.addr}, {first.delta:#x}) vs "
+                                      f"that id ({prior.addr}, {prior.delta:#x}) vs "
                                       f"({m.addr}, {m.delta:#x})"))
                     continue
                 r._store.setdefault(m.origin, {})[m.seq] = m  # already covered: keep to serve

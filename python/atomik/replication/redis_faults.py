@@ -316,7 +316,7 @@ class RedisFaultStats:
 
 
 def _read_acked(path: Path) -> list[tuple[int, int, int]]:
-    out = []
+    out: list[tuple[int, int, int]] = []
     try:
         lines = path.read_text().splitlines()
     except OSError:
@@ -481,17 +481,17 @@ def run_redis_faults(
             for m in lg.replica.messages():
                 if m.origin == p.cfg.node:
                     model[m.addr] ^= m.delta
-        for i, t in enumerate(tables):
-            if t != model:
+        for i, state in enumerate(tables):
+            if state != model:
                 st.divergences += 1
-                print(f"DIVERGENCE: node {i} reads {t}, model {model}", file=sys.stderr)
+                print(f"DIVERGENCE: node {i} reads {state}, model {model}", file=sys.stderr)
         for p in procs:
             acked = _read_acked(p.cfg.path("acked"))
             st.writes += len(acked)
             for seq, addr, delta in acked:
                 for j, lg in enumerate(logs):
-                    m = lg.replica._store.get(p.cfg.node, {}).get(seq)
-                    if m is None or (m.addr, m.delta) != (addr, delta):
+                    got = lg.replica._store.get(p.cfg.node, {}).get(seq)
+                    if got is None or (got.addr, got.delta) != (addr, delta):
                         st.lost_writes += 1
                         print(f"LOST: write {p.cfg.node}:{seq} missing at node {j}",
                               file=sys.stderr)
