@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from atomik.conformance import strategies as S
 from atomik.conformance.properties.replica import (
     ST,
+    _fork,
     _impl_replica,
     _packet,
     _state,
@@ -28,7 +29,8 @@ def _key(rejected: list[Any]) -> list[tuple[Any, ...]]:
 def _batch(data: Any, r: Replica, w: int) -> list[Any]:
     """Real writers' messages (contiguous seqs), messages around the watermarks (inside, at the
     edge of and past the window, near 2^64; some of another width -- 65 and 128 among them --,
-    address or epoch), copies of any of them, in any order."""
+    address or epoch), copies of any of them, forks (an id of the batch or of the replica with
+    another address or delta), in any order."""
     size = r.table.num_contexts
     batch: list[Any] = _writers(data, w, size, r.epoch, "good")
     around = data.draw(st.lists(_packet(r, w), max_size=6), label="around")
@@ -39,6 +41,11 @@ def _batch(data: Any, r: Replica, w: int) -> list[Any]:
         batch.append(DeltaMessage(1, r.epoch, 0, 0, wide, data.draw(S.bitvecs(wide))))
     if batch:
         batch += data.draw(st.lists(st.sampled_from(batch), max_size=4), label="copies")
+    # forks (one id, another address or delta) of the batch's and of the replica's messages
+    pool = [m for m in batch + r.messages() if m.width == w and m.addr < size]
+    for k in range(data.draw(st.integers(0, 3), label="forks") if pool else 0):
+        batch.append(_fork(data, data.draw(st.sampled_from(pool), label=f"of {k}"), size,
+                           f"fork {k}"))
     return list(data.draw(st.permutations(batch), label="order"))
 
 
@@ -48,7 +55,8 @@ def ingest_is_receive_all(data: Any) -> None:
     as receiving the messages one by one with ``receive_all`` (the model's ``receiveBatch``):
     same tables, watermarks, out-of-order sets, own seq and stored messages, same applied count,
     the same rejected messages with the same errors in the same order (windows 1..4 and 4096,
-    duplicates, invalid messages, replica widths 1..64 and messages of widths 65 and 128)."""
+    duplicates, conflicting forks, invalid messages, replica widths 1..64 and messages of widths
+    65 and 128)."""
     w = data.draw(st.one_of(st.sampled_from((1, 64)), S.widths()), label="w")
     r = _impl_replica(data, w, "r")
     batch = _batch(data, r, w)

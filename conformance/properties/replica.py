@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from atomik import AtomikTable
 from atomik.conformance import strategies as S
+from atomik.conformance.engine import observe_iff
 from atomik.conformance.registry import checks
 from atomik.errors import (
     AddressError,
@@ -19,6 +20,7 @@ from atomik.errors import (
     WidthError,
 )
 from atomik.replication.replica import (
+    ConflictError,
     DeltaMessage,
     Digest,
     PruneError,
@@ -340,6 +342,54 @@ def _expected_error(r: Replica, m: DeltaMessage) -> type | None:
     return None
 
 
+def _stored_of(r: Replica, m: DeltaMessage) -> DeltaMessage | None:
+    """The stored message with ``m``'s id, if any."""
+    return next((q for q in r.messages() if q.id == m.id), None)
+
+
+def _expected_receive(r: Replica, m: DeltaMessage) -> type | None:
+    """Lean ``State.receive``'s error: ``check``'s, else the conflict for a seen id whose stored
+    message differs in address or delta (``State.conflicts``)."""
+    e = _expected_error(r, m)
+    if e is not None:
+        return e
+    q = _stored_of(r, m)
+    if r.seen(m.origin, m.seq) and q is not None and (q.addr, q.delta) != (m.addr, m.delta):
+        return ConflictError
+    return None
+
+
+def _fork(data: Any, m: DeltaMessage, size: int, label: str) -> DeltaMessage:
+    """``m``'s id, epoch and width with another address, another delta, or both."""
+    kind = data.draw(st.sampled_from(("addr", "delta", "both")), label=f"{label} differs in")
+    addr, delta = m.addr, m.delta
+    if kind != "delta":
+        addr = (m.addr + data.draw(st.integers(1, size - 1), label=f"{label} addr")) % size
+    if kind != "addr":
+        delta = m.delta ^ data.draw(st.integers(1, (1 << m.width) - 1), label=f"{label} flip")
+    return DeltaMessage(m.origin, m.epoch, m.seq, addr, m.width, delta)
+
+
+def _with_stored(data: Any, r: Replica, w: int, label: str) -> Replica:
+    """``r`` with at least one stored message (a local write if it has none)."""
+    if not r.messages() and r.next_seq <= U64:
+        r.accum(data.draw(st.integers(0, r.table.num_contexts - 1), label=f"{label} addr"),
+                data.draw(S.bitvecs(w), label=f"{label} delta"))
+    return r
+
+
+def _probe(data: Any, r: Replica, w: int, label: str) -> DeltaMessage:
+    """A message for ``r``: half the time a fork of a stored message (its id, another address or
+    delta), else an exact copy of one or a drawn packet (new, seen, invalid, past the window)."""
+    stored = r.messages()
+    kind = data.draw(st.sampled_from(("fork", "fork", "copy", "packet") if stored
+                                     else ("packet",)), label=f"{label} kind")
+    if kind == "packet":
+        return data.draw(_packet(r, w), label=label)
+    q = data.draw(st.sampled_from(stored), label=f"{label} of")
+    return _fork(data, q, r.table.num_contexts, label) if kind == "fork" else q
+
+
 def _probe_ids(r: Replica, extra: list[DeltaMessage]) -> list[tuple[int, int]]:
     """Identifiers around every watermark and out-of-order seq, and those of ``extra``."""
     ids: set[tuple[int, int]] = set()
@@ -363,7 +413,7 @@ def _seq_receive(r: Replica, ms: list[DeltaMessage]) -> list[DeltaMessage]:
     for m in ms:
         rej: list[Any] = []
         r.receive_all([m], rejected=rej)
-        if not rej:
+        if not rej or isinstance(rej[0][1], ConflictError):  # a conflict passed the checks
             passed.append(m)
     return passed
 
@@ -503,7 +553,7 @@ def receive_raises_exactly_and_rejects_change_nothing(data: Any) -> None:
     w = _impl_w(data)
     r = _impl_replica(data, w, "r")
     m = data.draw(_packet(r, w), label="m")
-    expected = _expected_error(r, m)
+    expected = _expected_receive(r, m)
     before = _state(r)
     table = r.table
     was_seen = r.seen(m.origin, m.seq)
@@ -522,6 +572,156 @@ def receive_raises_exactly_and_rejects_change_nothing(data: Any) -> None:
         assert r.table == table and r.seen(m.origin, m.seq), m
     assert (r.replica_id, r.epoch, r.max_pending, r.table.num_contexts, r.table.width) == (
         before[5], before[6], before[7], table.num_contexts, table.width)
+
+
+@checks(ST + "receive_cases")
+@checks(ST + "check_ne_conflict")
+@checks(ST + "seen_of_conflicts")
+@checks(ST + "receive_eq_conflict_iff")
+@checks(ST + "step_of_conflict")
+@checks(ST + "receive_ok_step")
+def receive_conflict_exactly_and_changes_nothing(data: Any) -> None:
+    """``receive`` of a message whose id was applied: with another address or delta it raises
+    ``ConflictError`` (naming both messages) and changes nothing; with the same content it is a
+    silent duplicate; ``check`` never raises the conflict; a new message is never a conflict.
+    Half the probes are forks of a stored message (drawn on purpose, not filtered for)."""
+    w = _impl_w(data)
+    r = _with_stored(data, _impl_replica(data, w, "r"), w, "r")
+    m = _probe(data, r, w, "m")
+    expected = _expected_receive(r, m)
+    stored = _stored_of(r, m)
+    was_seen = r.seen(m.origin, m.seq)
+    before = _state(r)
+    observe_iff(expected is ConflictError)
+    if expected is ConflictError:
+        assert r.check(m) is m  # the checks pass: only the duplicate branch raises it
+    try:
+        got = r.receive(m)
+    except AtomikError as e:
+        assert type(e) is expected, (type(e), expected, m)
+        assert _state(r) == before, ("a rejected message changed the replica", m)
+        if isinstance(e, ConflictError):
+            assert was_seen and e.first == stored and e.second is m, (e.first, e.second, m)
+        return
+    assert expected is None, ("accepted, but Lean's receive rejects it", expected, m)
+    assert got is (not was_seen), (got, was_seen)
+    if was_seen:
+        assert _state(r) == before, ("a duplicate changed the replica", m)
+        assert stored is None or (stored.addr, stored.delta) == (m.addr, m.delta), m
+    else:
+        assert m in r.messages()
+
+
+@checks(ST + "receive_of_stored_same")
+@checks(ST + "receive_of_stored_ne")
+@checks(ST + "receive_of_seen_not_stored")
+@checks(ST + "noFork_prune")
+def pruned_ids_are_duplicates_stored_ones_are_compared(data: Any) -> None:
+    """After a prune that forgets some stored messages (a digest covering exactly them), a fork of
+    a forgotten message is a silent duplicate (its content can no longer be compared), a fork of
+    a kept one raises ``ConflictError``, an exact copy of a kept one is a silent duplicate; the
+    kept messages are unchanged, and nothing changes on any of them."""
+    w = _impl_w(data)
+    r = _with_stored(data, _impl_replica(data, w, "r"), w, "r")
+    stored = r.messages()
+    forget = data.draw(st.lists(st.sampled_from(stored), unique_by=lambda m: m.id),
+                       label="forget") if stored else []
+    ahead: dict[int, set[int]] = {}
+    for m in forget:
+        ahead.setdefault(m.origin, set()).add(m.seq)
+    gone = {m.id for m in forget}
+    if data.draw(st.booleans(), label="prune"):
+        assert r.prune([Digest(r.epoch, {}, ahead)]) == len(gone)
+    else:
+        gone = set()
+    kept = [m for m in stored if m.id not in gone]
+    assert r.messages() == kept
+    size = r.table.num_contexts
+    for i, q in enumerate(stored):
+        before = _state(r)
+        fork = _fork(data, q, size, f"fork {i}")
+        if q.id in gone:
+            assert r.receive(fork) is False
+        else:
+            try:
+                r.receive(fork)
+                raise AssertionError(("a fork of a stored message was accepted", q, fork))
+            except ConflictError as e:
+                assert e.first == q and e.second is fork
+            assert r.receive(q) is False
+        assert _state(r) == before, q
+
+
+def _first_per_id(table: AtomikTable, r0: Replica, msgs: list[DeltaMessage]) -> Any:
+    """The model of a no-fork delivery: the first message of each new id (that passes the checks)
+    is applied and stored; every later one of that id changes nothing."""
+    firsts: dict[Any, DeltaMessage] = {q.id: q for q in r0.messages()}
+    t = table.copy()
+    r = copy.deepcopy(r0)
+    for m in msgs:
+        if _expected_error(r, m) is None and not r.seen(m.origin, m.seq):
+            firsts[m.id] = m
+            t.accum(m.addr, m.delta)
+        r.receive_all([m], rejected=[])
+    return t, firsts
+
+
+@checks(ST + "noFork_init")
+@checks(ST + "noFork_apply")
+@checks(ST + "noFork_step")
+@checks(ST + "receive_noFork")
+@checks(ST + "noFork_receiveAll")
+@checks(ST + "receiveAll_cons_conflict")
+def deliveries_never_fork_an_id(data: Any) -> None:
+    """Deliveries full of forks (one id, other contents: of stored messages and of messages of
+    the same delivery), exact copies and drawn packets, message by message with ``receive`` or as
+    batches with ``receive_all``/``ingest``: every stored message is the first applied message of
+    its id, the table is the XOR of exactly those, each fork is reported as ``ConflictError``
+    and a conflicting message leaves the replica as without it."""
+    w = _impl_w(data)
+    r = _with_stored(data, _impl_replica(data, w, "r"), w, "r")
+    size = r.table.num_contexts
+    ms: list[DeltaMessage] = []
+    for k in range(data.draw(st.integers(1, 8), label="n")):
+        pool = r.messages() + ms
+        if pool and data.draw(st.booleans(), label=f"fork {k}?"):
+            ms.append(_fork(data, data.draw(st.sampled_from(pool), label=f"of {k}"), size,
+                            f"fork {k}"))
+        elif pool and data.draw(st.booleans(), label=f"copy {k}?"):
+            ms.append(data.draw(st.sampled_from(pool), label=f"copy {k}"))
+        else:
+            ms.append(data.draw(_packet(r, w), label=f"packet {k}"))
+    t, firsts = _first_per_id(r.table, r, ms)
+    how = data.draw(st.sampled_from(("receive", "receive_all", "ingest")), label="how")
+    a = copy.deepcopy(r)
+    conflicts: list[DeltaMessage] = []
+    if how == "receive":
+        for m in ms:
+            before = _state(a)
+            try:
+                a.receive(m)
+            except ConflictError:
+                conflicts.append(m)
+                assert _state(a) == before, m
+            except AtomikError:
+                pass
+    else:
+        rej: list[Any] = []
+        getattr(a, how)(ms, rejected=rej)
+        conflicts = [m for m, e in rej if isinstance(e, ConflictError)]
+    assert a.table == t, (ms, a.read_all())
+    stored = a.messages()
+    assert len({m.id for m in stored}) == len(stored)
+    for m in stored:
+        assert firsts[m.id] == m, ("stored message is not the first of its id", m, firsts[m.id])
+    expect = [m for m in ms if m.id in firsts and (firsts[m.id].addr, firsts[m.id].delta)
+              != (m.addr, m.delta) and _expected_error(r, m) is None]
+    key = sorted((m.origin, m.seq, m.addr, m.delta) for m in conflicts)
+    assert key == sorted((m.origin, m.seq, m.addr, m.delta) for m in expect), (conflicts, expect)
+    without = [m for m in ms if not any(m is c for c in conflicts)]
+    b = copy.deepcopy(r)
+    b.receive_all(without, rejected=[])
+    assert _state(a) == _state(b), ("a conflicting message changed the delivery", ms)
 
 
 @checks(ST + "receiveAll_append")
@@ -725,7 +925,7 @@ def local_writes_never_reuse_an_id(data: Any) -> None:
         ns = r.next_seq
         a = data.draw(st.integers(0, size - 1), label="a")
         v = data.draw(S.bitvecs(w), label="v")
-        assert not r.seen(r.replica_id, ns)
+        assert ns > U64 or not r.seen(r.replica_id, ns)  # seen() refuses a seq past 2^64 - 1
         try:
             m = r.put(a, v) if data.draw(st.booleans(), label="put") else r.accum(a, v)
         except RangeError:

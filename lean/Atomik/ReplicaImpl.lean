@@ -59,7 +59,7 @@ namespace Packet
 
 end Packet
 
-/-- The exception kinds: `WidthError`, `AddressError`, `EpochError`, `ReorderWindowError`, a local write past seq 2^64 - 1 (`RangeError`), `prune([])` (`PruneError`). Python: atomik.replica. -/
+/-- The exception kinds: `WidthError`, `AddressError`, `EpochError`, `ReorderWindowError`, a local write past seq 2^64 - 1 (`RangeError`), `prune([])` (`PruneError`), a seen id with another content (`ConflictError`). Python: atomik.replica. -/
 inductive Error where
   /-- `WidthError`: the message's width is not the table's. -/
   | width
@@ -73,6 +73,8 @@ inductive Error where
   | exhausted
   /-- `PruneError`: `prune` was given no peer digest. -/
   | noPeers
+  /-- `ConflictError`: a message whose id was already applied with another address or delta. -/
+  | conflict
 
 /-- The per-origin part of `_mark`: advance the watermark over the out-of-order set while the next seq is in it. Python: atomik.replica.Replica._mark. -/
 @[expose] noncomputable def advance : Nat → Nat → List Nat → Nat × List Nat
@@ -137,11 +139,22 @@ noncomputable instance decSeen (r : State w) (o s : Nat) : Decidable (r.seen o s
   else if r.next p.origin + r.maxPending ≤ p.seq ∧ ¬ r.seen p.origin p.seq then some .window
   else none
 
-/-- `receive`: the error raised, or the new replica and whether the message was applied. Python: atomik.replica.Replica.receive. -/
+/-- A stored message has the id of `p` but another address or delta (the Python compares `p` with the stored message of its id). Python: atomik.replica.Replica._duplicate. -/
+@[expose] def conflicts (r : State w) (p : Packet w) : Prop :=
+  ∃ q ∈ r.store, q.origin = p.origin ∧ q.seq = p.seq ∧ (q.addr ≠ p.addr ∨ q.delta ≠ p.delta)
+
+/-- `conflicts` is decided by a scan of the store. Python: atomik.replica.Replica._duplicate. -/
+noncomputable instance decConflicts (r : State w) (p : Packet w) : Decidable (r.conflicts p) :=
+  inferInstanceAs (Decidable (∃ q ∈ r.store,
+    q.origin = p.origin ∧ q.seq = p.seq ∧ (q.addr ≠ p.addr ∨ q.delta ≠ p.delta)))
+
+/-- `receive`: the error raised, or the new replica and whether the message was applied; a seen id is compared with the stored message only then (a new message pays nothing). Python: atomik.replica.Replica.receive. -/
 @[expose] noncomputable def receive (r : State w) (p : Packet w) : Except Error (State w × Bool) :=
   match r.check p with
   | some e => .error e
-  | none => if r.seen p.origin p.seq then .ok (r, false) else .ok (r.apply p, true)
+  | none =>
+    if r.seen p.origin p.seq then (if r.conflicts p then .error .conflict else .ok (r, false))
+    else .ok (r.apply p, true)
 
 /-- The replica after `receive`, whether it raised or not. Python: atomik.replica.Replica.receive. -/
 @[expose] noncomputable def step (r : State w) (p : Packet w) : State w :=
@@ -1270,6 +1283,190 @@ theorem missingFor_prune (r r' : State w) (ds : List Digest) (h : r.prune ds = .
       rw [decide_eq_false hx, decide_eq_false hnall] <;> rfl
   unfold missingFor
   rw [hre, hs, hf]
+
+/-! ## One id, one content: conflicting duplicates -/
+
+/-- No two stored messages share an id with different contents (address or delta). Python: atomik.replica.Replica._store. -/
+@[expose] def NoFork (r : State w) : Prop :=
+  ∀ p ∈ r.store, ∀ q ∈ r.store, p.origin = q.origin → p.seq = q.seq → p.addr = q.addr ∧ p.delta = q.delta
+
+/-- `check` never raises the conflict (only the duplicate branch of `receive` does). Python: atomik.replica.Replica.check. -/
+theorem check_ne_conflict (r : State w) (p : Packet w) : r.check p ≠ some .conflict := by
+  intro h
+  unfold check at h
+  split at h
+  · cases h
+  · split at h
+    · cases h
+    · split at h
+      · cases h
+      · split at h
+        · cases h
+        · cases h
+
+/-- The four outcomes of `receive`: a check's error; a seen id with another content (the conflict); a true duplicate (no change); a new message applied. Python: atomik.replica.Replica.receive. -/
+theorem receive_cases (r : State w) (p : Packet w) :
+    (∃ e, r.check p = some e ∧ r.receive p = .error e) ∨
+    (r.check p = none ∧ r.seen p.origin p.seq ∧ r.conflicts p ∧ r.receive p = .error .conflict) ∨
+    (r.check p = none ∧ r.seen p.origin p.seq ∧ ¬ r.conflicts p ∧ r.receive p = .ok (r, false)) ∨
+    (r.check p = none ∧ ¬ r.seen p.origin p.seq ∧ r.receive p = .ok (r.apply p, true)) := by
+  cases hc : r.check p with
+  | some e =>
+    refine Or.inl ⟨e, rfl, ?_⟩
+    simp [receive, hc]
+  | none =>
+    by_cases hs : r.seen p.origin p.seq
+    · by_cases hcf : r.conflicts p
+      · exact Or.inr (Or.inl ⟨rfl, hs, hcf, by simp [receive, hc, hs, hcf]⟩)
+      · exact Or.inr (Or.inr (Or.inl ⟨rfl, hs, hcf, by simp [receive, hc, hs, hcf]⟩))
+    · exact Or.inr (Or.inr (Or.inr ⟨rfl, hs, by simp [receive, hc, hs]⟩))
+
+/-- A conflict is possible only for a seen id: every stored message is marked applied, so a new message is never compared. Python: atomik.replica.Replica.receive. -/
+theorem seen_of_conflicts (r : State w) (p : Packet w) (hinv : r.Inv) (h : r.conflicts p) :
+    r.seen p.origin p.seq := by
+  obtain ⟨q, hq, ho, hs, _⟩ := h
+  have hseen := hinv.stored q hq
+  rw [ho, hs] at hseen
+  exact hseen
+
+/-- `receive` raises the conflict exactly for a message that passes the checks, whose id was seen and that differs from a stored message of its id. Python: atomik.replica.Replica.receive. -/
+theorem receive_eq_conflict_iff (r : State w) (p : Packet w) :
+    r.receive p = .error .conflict ↔
+      r.check p = none ∧ r.seen p.origin p.seq ∧ r.conflicts p := by
+  rcases receive_cases r p with ⟨e, hc, hr⟩ | ⟨hc, hs, hcf, hr⟩ | ⟨hc, hs, hcf, hr⟩ | ⟨hc, hs, hr⟩
+  · rw [hr]
+    constructor
+    · intro h
+      cases h
+      exact absurd hc (check_ne_conflict r p)
+    · rintro ⟨h, _⟩
+      rw [hc] at h
+      cases h
+  · rw [hr]
+    exact ⟨fun _ => ⟨hc, hs, hcf⟩, fun _ => rfl⟩
+  · rw [hr]
+    constructor
+    · intro h; cases h
+    · rintro ⟨_, _, h⟩; exact absurd h hcf
+  · rw [hr]
+    constructor
+    · intro h; cases h
+    · rintro ⟨_, h, _⟩; exact absurd h hs
+
+/-- A conflicting message changes nothing: the replica after it is the replica before. Python: atomik.replica.Replica.receive. -/
+theorem step_of_conflict (r : State w) (p : Packet w) (h : r.receive p = .error .conflict) :
+    r.step p = r := by
+  have hs := ((receive_eq_conflict_iff r p).mp h).2.1
+  unfold step
+  rw [if_neg (fun hh => hh.2 hs)]
+
+/-- In a delivery, a conflicting message changes nothing: the rest is received as without it. Python: atomik.replica.Replica.receive_all. -/
+theorem receiveAll_cons_conflict (r : State w) (p : Packet w) (ps : List (Packet w))
+    (h : r.receive p = .error .conflict) : r.receiveAll (p :: ps) = r.receiveAll ps := by
+  simp only [receiveAll]
+  rw [step_of_conflict r p h]
+
+/-- A successful `receive` leaves the replica `step` describes. Python: atomik.replica.Replica.receive. -/
+theorem receive_ok_step (r r' : State w) (p : Packet w) (b : Bool) (h : r.receive p = .ok (r', b)) :
+    r' = r.step p := by
+  rcases receive_cases r p with ⟨e, _, hr⟩ | ⟨_, _, _, hr⟩ | ⟨hc, hs, _, hr⟩ | ⟨hc, hs, hr⟩
+  · rw [hr] at h; cases h
+  · rw [hr] at h; cases h
+  · rw [hr] at h
+    cases h
+    unfold step
+    rw [if_neg (fun hh => hh.2 hs)]
+  · rw [hr] at h
+    cases h
+    unfold step
+    rw [if_pos ⟨by simp [hc], hs⟩]
+
+/-- A message equal in address and delta to the stored message of its id is a silent duplicate (no change, not applied), also when it passes the checks. Python: atomik.replica.Replica.receive. -/
+theorem receive_of_stored_same (r : State w) (p q : Packet w) (hinv : r.Inv) (hnf : r.NoFork)
+    (hq : q ∈ r.store) (ho : q.origin = p.origin) (hs : q.seq = p.seq) (ha : q.addr = p.addr)
+    (hd : q.delta = p.delta) (hc : r.check p = none) : r.receive p = .ok (r, false) := by
+  have hseen : r.seen p.origin p.seq := by
+    have h := hinv.stored q hq
+    rw [ho, hs] at h
+    exact h
+  have hncf : ¬ r.conflicts p := by
+    rintro ⟨q', hq', ho', hs', hdiff⟩
+    have hsame := hnf q hq q' hq' (by rw [ho, ho']) (by rw [hs, hs'])
+    rcases hdiff with h' | h'
+    · exact h' (by rw [← hsame.1, ha])
+    · exact h' (by rw [← hsame.2, hd])
+  rcases receive_cases r p with ⟨e, hc', _⟩ | ⟨_, _, hcf, _⟩ | ⟨_, _, _, hr⟩ | ⟨_, hns, _⟩
+  · rw [hc] at hc'; cases hc'
+  · exact absurd hcf hncf
+  · exact hr
+  · exact absurd hseen hns
+
+/-- A message that passes the checks and differs in address or delta from a stored message of its id raises the conflict. Python: atomik.replica.Replica.receive. -/
+theorem receive_of_stored_ne (r : State w) (p q : Packet w) (hinv : r.Inv) (hq : q ∈ r.store)
+    (ho : q.origin = p.origin) (hs : q.seq = p.seq) (hdiff : q.addr ≠ p.addr ∨ q.delta ≠ p.delta)
+    (hc : r.check p = none) : r.receive p = .error .conflict := by
+  have hcf : r.conflicts p := ⟨q, hq, ho, hs, hdiff⟩
+  exact (receive_eq_conflict_iff r p).mpr ⟨hc, seen_of_conflicts r p hinv hcf, hcf⟩
+
+/-- A seen id whose message is no longer stored (pruned) cannot be compared: it is a silent duplicate. Python: atomik.replica.Replica.receive. -/
+theorem receive_of_seen_not_stored (r : State w) (p : Packet w) (hc : r.check p = none)
+    (hs : r.seen p.origin p.seq) (hn : ∀ q ∈ r.store, ¬ (q.origin = p.origin ∧ q.seq = p.seq)) :
+    r.receive p = .ok (r, false) := by
+  have hncf : ¬ r.conflicts p := by
+    rintro ⟨q, hq, ho, hs', _⟩
+    exact hn q hq ⟨ho, hs'⟩
+  rcases receive_cases r p with ⟨e, hc', _⟩ | ⟨_, _, hcf, _⟩ | ⟨_, _, _, hr⟩ | ⟨_, hns, _⟩
+  · rw [hc] at hc'; cases hc'
+  · exact absurd hcf hncf
+  · exact hr
+  · exact absurd hs hns
+
+/-- An empty replica stores no fork. Python: atomik.replica.Replica.from_table. -/
+theorem noFork_init (id epoch size maxPending : Nat) (t : Table w) :
+    (init id epoch size maxPending t).NoFork := by
+  intro p hp
+  simp [init] at hp
+
+/-- Applying an unseen message keeps one content per id (no stored message has its id). Python: atomik.replica.Replica._apply. -/
+theorem noFork_apply (r : State w) (p : Packet w) (hinv : r.Inv) (hp : ¬ r.seen p.origin p.seq)
+    (h : r.NoFork) : (r.apply p).NoFork := by
+  intro a ha b hb hao has
+  rw [apply_store, List.mem_append, List.mem_singleton] at ha hb
+  rcases ha with ha | ha <;> rcases hb with hb | hb
+  · exact h a ha b hb hao has
+  · have hseen := hinv.stored a ha
+    rw [hao, has, hb] at hseen
+    exact absurd hseen hp
+  · have hseen := hinv.stored b hb
+    rw [← hao, ← has, ha] at hseen
+    exact absurd hseen hp
+  · rw [ha, hb]
+    exact ⟨rfl, rfl⟩
+
+/-- Receiving a message, whatever it is, keeps one content per id. Python: atomik.replica.Replica.receive. -/
+theorem noFork_step (r : State w) (p : Packet w) (hinv : r.Inv) (h : r.NoFork) : (r.step p).NoFork := by
+  rcases step_cases r p with hs | ⟨_, hns, hs⟩
+  · rw [hs]; exact h
+  · rw [hs]; exact noFork_apply r p hinv hns h
+
+/-- A successful `receive` never leaves two stored messages with one id and different contents. Python: atomik.replica.Replica.receive. -/
+theorem receive_noFork (r r' : State w) (p : Packet w) (b : Bool) (hinv : r.Inv) (h : r.NoFork)
+    (hr : r.receive p = .ok (r', b)) : r'.NoFork := by
+  rw [receive_ok_step r r' p b hr]
+  exact noFork_step r p hinv h
+
+/-- Any delivery keeps one content per id: by induction over the messages. Python: atomik.replica.Replica.receive_all. -/
+theorem noFork_receiveAll (ps : List (Packet w)) :
+    ∀ (r : State w), r.Inv → r.NoFork → (r.receiveAll ps).NoFork := by
+  induction ps with
+  | nil => intro r _ h; exact h
+  | cons p ps ih => intro r hinv h; exact ih _ (inv_step r p hinv) (noFork_step r p hinv h)
+
+/-- `prune` keeps one content per id (it only forgets messages). Python: atomik.replica.Replica.prune. -/
+theorem noFork_prune (r r' : State w) (ds : List Digest) (h : r.prune ds = .ok r') (hnf : r.NoFork) :
+    r'.NoFork := by
+  intro a ha b hb
+  exact hnf a ((mem_prune r r' ds h a).mp ha).1 b ((mem_prune r r' ds h b).mp hb).1
 
 end State
 

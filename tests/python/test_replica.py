@@ -13,7 +13,9 @@ from atomik import (
     RangeError,
     WidthError,
 )
+from atomik.replication.log import PersistentTable
 from atomik.replication.replica import (
+    ConflictError,
     Digest,
     PruneError,
     RejectedMessagesError,
@@ -21,6 +23,7 @@ from atomik.replication.replica import (
     Replica,
     deliver_all_no_dedup,
 )
+from atomik.replication.sync import anti_entropy_round
 from atomik.table import AtomikTable
 from atomik.wire import DeltaMessage
 
@@ -285,3 +288,114 @@ def test_digest_past_an_i64_watermark_is_a_clear_error_and_changes_nothing() -> 
         r.digest()
     assert (r.messages(), [r.read(a) for a in range(4)], r.seen(0, 1 << 63)) == before
 
+
+
+def _snapshot(r: Replica) -> tuple:
+    return (r.read_all(), r.watermarks(), r.pending(), r.messages(), r.next_seq)
+
+
+def _forked_pair() -> tuple[Replica, Replica, DeltaMessage, DeltaMessage]:
+    """Two nodes that share a replica_id: one id, two different deltas."""
+    a, b = Replica(1, 4, 16), Replica(1, 4, 16)
+    ma, mb = a.put(0, 5), b.put(0, 9)
+    assert ma.id == mb.id == (1, 0) and ma.delta != mb.delta
+    return a, b, ma, mb
+
+
+def test_same_id_other_content_is_a_conflict_and_changes_nothing() -> None:
+    # before: receive returned False on both sides and the nodes read 5 and 9 for good
+    a, b, ma, mb = _forked_pair()
+    for node, theirs, mine in ((a, mb, ma), (b, ma, mb)):
+        before = _snapshot(node)
+        with pytest.raises(ConflictError) as ei:
+            node.receive(theirs)
+        assert ei.value.first == mine and ei.value.second == theirs
+        text = str(ei.value)
+        assert "(1, 0)" in text and f"{mine.delta:#x}" in text and f"{theirs.delta:#x}" in text
+        assert _snapshot(node) == before
+        assert node.receive(mine) is False  # a true duplicate stays silent
+    # a third node applies the first it gets and refuses the other, never storing both
+    c = Replica(2, 4, 16)
+    assert c.receive(ma) is True
+    with pytest.raises(ConflictError):
+        c.receive(mb)
+    assert c.read(0) == 5 and c.messages() == [ma]
+    # another address with the same delta is a conflict too
+    other_addr = DeltaMessage(ma.origin, ma.epoch, ma.seq, 1, ma.width, ma.delta)
+    with pytest.raises(ConflictError):
+        c.receive(other_addr)
+
+
+def test_conflict_in_a_batch_is_rejected_and_reported_by_receive_all_and_ingest() -> None:
+    _, _, ma, mb = _forked_pair()
+    for order in ([ma, mb], [mb, ma]):
+        for how in ("receive_all", "ingest"):
+            d = Replica(3, 4, 16)
+            rej: list = []
+            assert getattr(d, how)(order, rejected=rej) == 1
+            first, second = order
+            assert [m for m, _ in rej] == [second]
+            assert isinstance(rej[0][1], ConflictError) and rej[0][1].first == first
+            assert d.messages() == [first] and d.read(0) == first.delta
+            with pytest.raises(RejectedMessagesError) as ei:
+                getattr(Replica(3, 4, 16), how)(order)
+            assert ei.value.applied == 1 and isinstance(ei.value.rejected[0][1], ConflictError)
+    # against an already stored message: rejected, nothing changed; a true copy is skipped
+    d = Replica(3, 4, 16)
+    d.receive(ma)
+    before = _snapshot(d)
+    for how in ("receive_all", "ingest"):
+        rej = []
+        assert getattr(d, how)([mb, ma], rejected=rej) == 0
+        assert [(m, type(e)) for m, e in rej] == [(mb, ConflictError)]
+        assert _snapshot(d) == before
+
+
+def test_a_pruned_id_cannot_be_compared_so_it_is_a_duplicate() -> None:
+    _, _, ma, mb = _forked_pair()
+    d, peer = Replica(3, 4, 16), Replica(4, 4, 16)
+    d.receive(ma)
+    peer.receive(ma)
+    assert d.prune([peer.digest()]) == 1 and d.messages() == []
+    before = _snapshot(d)
+    assert d.receive(mb) is False  # below the watermark, content forgotten: not comparable
+    assert d.ingest([mb]) == 0
+    assert _snapshot(d) == before and d.read(0) == 5
+
+
+def test_conflict_through_persistent_table_receive(tmp_path) -> None:
+    _, _, ma, mb = _forked_pair()
+    path = tmp_path / "node.log"
+    t = PersistentTable(path, 4, 16, replica_id=2)
+    assert t.receive(ma) is True
+    size = t.size
+    with pytest.raises(ConflictError):
+        t.receive(mb)
+    with pytest.raises(RejectedMessagesError):
+        t.receive_all([mb])
+    assert t.size == size and t.read(0) == 5  # nothing logged, nothing applied
+    t.close()
+    t = PersistentTable(path, 4, 16, replica_id=2)  # recovery reads only the first
+    assert t.read(0) == 5 and t.missing_for(Digest(0)) == [ma]
+    t.close()
+
+
+def test_conflict_through_anti_entropy_is_reported_and_changes_nothing() -> None:
+    # before: a relay kept the first content it saw and dropped the other silently, for good
+    a, b, ma, mb = _forked_pair()
+    c = Replica(2, 4, 16)
+    sa, sb = _snapshot(a), _snapshot(b)
+    with pytest.raises(RejectedMessagesError) as ei:
+        anti_entropy_round([a, b, c])
+    assert [(m, type(e)) for m, e in ei.value.rejected] == [(mb, ConflictError)]
+    assert ei.value.applied == 1 and c.messages() == [ma] and c.read(0) == 5
+    assert _snapshot(a) == sa and _snapshot(b) == sb
+    # with b listed first, a new node applies b's content and reports a's
+    d = Replica(3, 4, 16)
+    rej: list = []
+    assert anti_entropy_round([b, a, d], rejected=rej) == 1
+    assert [(m, type(e)) for m, e in rej] == [(ma, ConflictError)] and d.read(0) == 9
+    # later rounds: every digest covers the id, so nothing more is exchanged (reported once)
+    assert anti_entropy_round([a, b, c, d]) == 0 and c.read(0) == 5 and d.read(0) == 9
+    # the forked pair alone: a digest names ids, not contents, so nothing is exchanged
+    assert anti_entropy_round([a, b]) == 0 and _snapshot(a) == sa

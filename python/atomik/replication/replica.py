@@ -72,6 +72,7 @@ from atomik.wire import (
 __all__ = [
     "DEFAULT_MAX_PENDING",
     "KIND_DIGEST",
+    "ConflictError",
     "DeltaMessage",
     "Digest",
     "LWWRegisters",
@@ -94,6 +95,26 @@ class ReorderWindowError(AtomikError, ValueError):
     Nothing was applied or recorded; deliver the missing earlier messages first (an anti-entropy
     round does), then deliver this one again.
     """
+
+
+class ConflictError(AtomikError, ValueError):
+    """A message whose ``(origin, seq)`` was already applied here with another address or delta.
+
+    Two writers share one id (e.g. two nodes with the same ``replica_id``): applying the second
+    would fork the replicas for good, dropping it silently would hide the fork. Nothing was applied
+    or stored. ``first`` is the stored message of that id, ``second`` the refused one.
+    """
+
+    def __init__(self, first: DeltaMessage, second: DeltaMessage) -> None:
+        """Name the id and both contents."""
+        super().__init__(
+            f"message {second.id} (origin {second.origin}, seq {second.seq}) conflicts with the "
+            f"applied message of that id: addr {first.addr} delta {first.delta:#x} applied, addr "
+            f"{second.addr} delta {second.delta:#x} refused (two writers with one replica_id?); "
+            "nothing changed"
+        )
+        self.first = first
+        self.second = second
 
 
 class RejectedMessagesError(AtomikError, ValueError):
@@ -381,7 +402,7 @@ class Replica:
         t = self._table
         if type(addr) is not int or not 0 <= addr < t._n:
             addr = check_addr(addr, t._n)
-        if type(delta) is not int or delta >> t._width:
+        if type(delta) is not int or not 0 <= delta <= t._max:
             delta = check_value(delta, t._width, "delta")
         return self._emit(addr, delta)
 
@@ -391,7 +412,7 @@ class Replica:
         t = self._table
         if type(addr) is not int or not 0 <= addr < t._n:
             addr = check_addr(addr, t._n)
-        if type(value) is not int or value >> t._width:
+        if type(value) is not int or not 0 <= value <= t._max:
             value = check_value(value, t._width, "value")
         return self._emit(addr, t._refv[addr] ^ t._accv[addr] ^ value)
 
@@ -446,12 +467,26 @@ class Replica:
             f"{water + 1}..{m.seq - 1} first (anti-entropy), then this one again"
         )
 
+    def _duplicate(self, msg: DeltaMessage) -> bool:
+        """``False`` for a message whose id was seen, if it equals the stored message of that id;
+        :class:`ConflictError` if the address or delta differs. A seen id whose message was pruned
+        cannot be compared: a duplicate. Only seen ids get here (a new message pays nothing).
+
+        Lean: ``ReplicaImpl.State.conflicts``, ``State.receive_eq_conflict_iff``.
+        """
+        st = self._store.get(msg.origin)
+        first = None if st is None else st.get(msg.seq)
+        if first is not None and (first.addr != msg.addr or first.delta != msg.delta):
+            raise ConflictError(first, msg)
+        return False
+
     def receive(self, msg: DeltaMessage) -> bool:
         """Apply ``msg`` unless ``(origin, seq)`` was already applied; return whether it was.
 
         Raises (and changes nothing) for a message of another width, an address outside the
-        table, another epoch (:class:`~atomik.errors.EpochError`), or one too far ahead of its
-        origin's watermark (:class:`ReorderWindowError`).
+        table, another epoch (:class:`~atomik.errors.EpochError`), one too far ahead of its
+        origin's watermark (:class:`ReorderWindowError`), or one whose id was applied with another
+        address or delta (:class:`ConflictError`; the same content is a silent duplicate).
         """
         t = self._table
         if (
@@ -477,7 +512,7 @@ class Replica:
             return True
         ahead = self._ahead.get(o)
         if s <= w or (ahead is not None and s in ahead):
-            return False
+            return self._duplicate(msg)
         if s - w > self._max_pending:
             raise self._window_error(msg, w)
         self._apply(msg)
@@ -495,8 +530,9 @@ class Replica:
         first given is tried first): a batch that holds an origin's messages from its watermark on
         without a gap never trips the window, whatever order it came in. A message that is rejected
         (not a ``DeltaMessage``, another width, an address outside the table, another epoch, too far
-        ahead) changes nothing and every other message is still received, so ``[bad, good]`` and
-        ``[good, bad]`` apply the same. The rejected ones, with their errors, are appended to
+        ahead, an id applied with another content: :class:`ConflictError`) changes nothing and
+        every other message is still received, so ``[bad, good]`` and ``[good, bad]`` apply the
+        same. The rejected ones, with their errors, are appended to
         ``rejected`` when it is given; otherwise :class:`RejectedMessagesError` is raised *after*
         the rest were received, naming them. An error of the write-ahead sink (I/O) propagates at
         once: that message and the ones after it are not applied.
@@ -525,6 +561,11 @@ class Replica:
             if not (m.seq <= water or m.seq in self._ahead.get(m.origin, ())):
                 self._apply(m)
                 applied += 1
+            else:
+                try:
+                    self._duplicate(m)
+                except ConflictError as e:
+                    bad.append((m, e))
         if bad:
             if rejected is None:
                 raise RejectedMessagesError(applied, bad)
@@ -544,7 +585,8 @@ class Replica:
         validated as :meth:`check` does (another width, an address outside the table, another epoch:
         rejected, reported, nothing changed), sorted by ``(origin, seq)`` (stable), then one numba
         pass (``kernels.ingest_runs``) deduplicates, applies the window and XORs the deltas into the
-        table. Outcome per message, as in :meth:`receive_all`: applied, duplicate (skipped), or
+        table. Outcome per message, as in :meth:`receive_all`: applied, duplicate (skipped; one
+        that differs from the stored message of its id is rejected with :class:`ConflictError`), or
         rejected; the rejected ones are appended to ``rejected`` when it is given, otherwise
         :class:`RejectedMessagesError` is raised after every other message was received. A frame
         that does not decode raises its :class:`~atomik.errors.FrameError` before anything changes.
@@ -677,11 +719,27 @@ class Replica:
         # the rejected ones, in (origin, seq) order as receive_all tries them
         refused = np.zeros(n, dtype=np.bool_)
         refused[vo[status == 2]] = True
+        conflict: dict[int, ConflictError] = {}
+        dup = vo[status == 1]
+        if dup.size:  # a duplicate must equal the stored message of its id (if still stored)
+            store = self._store
+            for i in dup.tolist():
+                o, s = int(origin[i]), int(seq[i])
+                first = store.get(o, {}).get(s)
+                if first is not None and (
+                    first.addr != int(addr[i]) or first.delta != int(delta[i])
+                ):
+                    m = objs[i] if objs is not None else self._column_message(cols, i)
+                    conflict[i] = ConflictError(first, m)
+                    refused[i] = True
         run_of = np.zeros(n, dtype=np.int64)
         for r in range(nruns):
             run_of[vo[run_start[r] : run_start[r + 1]]] = r
         for i in order[(~valid[order]) | refused[order]].tolist():
             m = objs[i] if objs is not None else self._column_message(cols, i)
+            if i in conflict:
+                bad.append((m, conflict[i]))
+                continue
             if refused[i]:
                 bad.append((m, self._window_error(m, new_water[int(run_of[i])])))
                 continue

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import atomik
 from atomik.errors import AtomikError, AtomikTypeError
 from atomik.replication.replica import Digest, Replica, _check_peers, _report
 from atomik.wire import DeltaMessage
@@ -51,8 +52,11 @@ def anti_entropy_round(
     hole, more than the receiver's ``max_pending`` past its watermark): that one is refused by the
     window, changes nothing, stays with its holders for a later round, and the round goes on
     (Lean ``ReplicaImpl.State.passed_of_contiguous``: a delivery without a gap never trips the
-    window). Window refusals are appended to ``rejected`` when it is given; any other rejection
-    raises :class:`~atomik.replication.replica.RejectedMessagesError` once the round is done.
+    window). Two holders of one id with different contents are both sent, so the receiver
+    rejects the second with :class:`~atomik.replication.replica.ConflictError` (two nodes forked
+    on one id do not see it between themselves: a digest names ids, not contents). Window
+    refusals are appended to ``rejected`` when it is given; any other rejection raises
+    :class:`~atomik.replication.replica.RejectedMessagesError` once the round is done.
     Replicas of different epochs, widths or sizes raise before anything changes.
     """
     rs = list(replicas)
@@ -67,11 +71,13 @@ def anti_entropy_round(
     refused: list[tuple[object, AtomikError]] = []
     for j, dst in enumerate(rs):
         batch: dict[tuple[int, int], DeltaMessage] = {}
+        forks: list[DeltaMessage] = []  # another content under an id: the receiver reports it
         for i, src in enumerate(rs):
             if i != j:
                 for m in src.missing_for(digests[j]):
-                    batch.setdefault(m.id, m)
-        applied += dst.receive_all(batch.values(), rejected=refused)
+                    if batch.setdefault(m.id, m) is not m and batch[m.id] != m:
+                        forks.append(m)
+        applied += dst.receive_all([*batch.values(), *forks], rejected=refused)
     _report(applied, refused, rejected)
     return applied
 
@@ -122,7 +128,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m atomik.replication.sync --soak --seconds N [--seed S] [--nodes K] [--no-redis]``:
     the in-memory cluster soak, then (half the time each, when ``redis-server`` is on PATH) node
     processes over a real Redis (:func:`run_redis_faults`)."""
-    ap = argparse.ArgumentParser(prog="python -m atomik.replication.sync", description=__doc__)
+    ap = argparse.ArgumentParser(
+        prog="python -m atomik.replication.sync",
+        description="The fault runs of replication. --soak: an in-memory cluster of durable "
+        "replicas over a network that drops, duplicates, delays and reorders messages, with "
+        "crashes and restarts; then node processes over a real redis-server, with Redis and node "
+        "kills, partitions, trims and poison frames. Reports operations, faults and divergences.",
+    )
+    ap.add_argument("--version", action="version", version=f"atomik {atomik.__version__}")
     ap.add_argument("--soak", action="store_true", help="run the randomized fault soak")
     ap.add_argument("--seconds", type=float, default=60.0, help="how long (bounded), default 60")
     ap.add_argument("--seed", type=int, default=0)
