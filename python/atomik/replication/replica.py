@@ -402,7 +402,7 @@ class Replica:
         t = self._table
         if type(addr) is not int or not 0 <= addr < t._n:
             addr = check_addr(addr, t._n)
-        if type(delta) is not int or not 0 <= delta <= t._max:
+        if type(delta) is not int or delta >> t._width:
             delta = check_value(delta, t._width, "delta")
         return self._emit(addr, delta)
 
@@ -412,7 +412,7 @@ class Replica:
         t = self._table
         if type(addr) is not int or not 0 <= addr < t._n:
             addr = check_addr(addr, t._n)
-        if type(value) is not int or not 0 <= value <= t._max:
+        if type(value) is not int or value >> t._width:
             value = check_value(value, t._width, "value")
         return self._emit(addr, t._refv[addr] ^ t._accv[addr] ^ value)
 
