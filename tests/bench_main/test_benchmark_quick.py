@@ -223,3 +223,13 @@ def test_old_flat_names_still_import() -> None:
 
     assert [name for name, _ in ROWS] == ROW_IDS
     assert benchmark.BenchConfig.make(True).quick is True
+
+
+def test_version_flag() -> None:
+    import atomik
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "atomik.benchmark", "--version"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 0 and proc.stdout.strip() == f"atomik {atomik.__version__}"

@@ -303,3 +303,11 @@ def test_sync_module_keeps_the_moved_names_and_imports_no_fault_run() -> None:
     assert "soak" not in out.stdout and "redis_faults" not in out.stdout, out.stdout
     for mod in (sync, soak, redis_faults):
         assert len(Path(mod.__file__ or "").read_text().splitlines()) <= 600, mod.__name__
+
+
+def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    import atomik
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0 and capsys.readouterr().out.strip() == f"atomik {atomik.__version__}"

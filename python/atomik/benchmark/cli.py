@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+import atomik
 from atomik.benchmark.config import (
     BENCH_DEPS,
     DEFAULT_OUT,
@@ -135,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Every claim of the delta-state pitch, measured against its peer.",
     )
     p.add_argument("--quick", action="store_true", help="small sizes, for CI (well under a minute)")
+    p.add_argument("--version", action="version", version=f"atomik {atomik.__version__}")
     p.add_argument(
         "--out",
         type=Path,
