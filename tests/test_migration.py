@@ -37,6 +37,7 @@ import atomik  # noqa: E402  (after the skip: the module needs both libraries)
 from atomik.fingerprint import fingerprint  # noqa: E402
 from atomik.replication import transport  # noqa: E402
 from atomik.replication.log import LogCorruptionError, LogLockedError, PersistentTable  # noqa: E402
+from atomik.replication.replica import ConflictError  # noqa: E402
 from atomik.replication.transport import InProcessHub, publish, pump  # noqa: E402
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "migrating-from-atomik-core.md"
@@ -429,11 +430,13 @@ def test_sequence_numbers_and_ids() -> None:
     msgs = [r.put(0, v) for v in (1, 2, 3)]
     assert [m.seq for m in msgs] == [0, 1, 2]
     assert [m.id for m in msgs] == [(7, 0), (7, 1), (7, 2)]
-    # why ids must be unique: a second writer with the same id is taken for a duplicate
+    # why ids must be unique: a second writer's message under the same id is refused
     a, b = atomik.Replica(1, 4), atomik.Replica(1, 4)
     m = a.put(0, 5)
     b.put(1, 3)  # b's own message (1, 0)
-    assert not b.receive(m) and b.read(0) == 0
+    with pytest.raises(ConflictError):
+        b.receive(m)
+    assert b.read_all() == [0, 3, 0, 0]
 
 
 # --------------------------------------------------------------------------- differences that raise
