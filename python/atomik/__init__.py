@@ -40,7 +40,7 @@ from atomik.errors import (
 )
 from atomik.eventlog import Event, EventLog, LogSnapshot
 from atomik.fingerprint import Fingerprint
-from atomik.replication.replica import Replica, deliver_all_no_dedup
+from atomik.replication.replica import ConflictError, Replica, deliver_all_no_dedup
 from atomik.table import AtomikTable
 from atomik.wire import (
     DeltaMessage,
@@ -60,6 +60,7 @@ __all__ = [
     "AtomikError",
     "AtomikTable",
     "AtomikTypeError",
+    "ConflictError",
     "DeltaMessage",
     "EpochError",
     "Event",
