@@ -23,7 +23,7 @@ from atomik.replication.log import (
     LogMismatchError,
     PersistentTable,
 )
-from atomik.replication.replica import Replica
+from atomik.replication.replica import Digest, PruneError, Replica
 from atomik.wire import DeltaMessage, encode, frame_size
 
 W, N = 16, 4
@@ -404,6 +404,24 @@ def test_snapshot_next_seq_below_own_seqs_is_refused(tmp_path: Path) -> None:
     p.write_bytes(bytes(data))
     with pytest.raises(LogCorruptionError, match="next_seq 1 is not above seq 2"):
         PersistentTable(p, N, W, replica_id=1)
+
+
+def test_compact_refuses_no_peers_and_keeps_what_other_epochs_cannot_cover(tmp_path: Path) -> None:
+    """compact([]) used to forget every stored message (a vacuous "all peers cover it"), and a
+    digest of another epoch counted as covering this epoch's messages."""
+    p = tmp_path / "a.log"
+    msgs, state = _fill(p)
+    t = PersistentTable(p, N, W, replica_id=1)
+    size = p.stat().st_size
+    with pytest.raises(PruneError):
+        t.compact([])
+    assert p.stat().st_size == size and t.replica.messages() == sorted(msgs, key=lambda m: m.id)
+    t.compact([t.digest(), Digest(5, {1: 100, 7: 100})])  # another epoch: covers nothing
+    assert len(t.missing_for(Digest(0))) == len(msgs)
+    t.close()
+    again = PersistentTable(p, N, W, replica_id=1)
+    assert again.read_all() == state and len(again.missing_for(Digest(0))) == len(msgs)
+    again.close()
 
 
 def test_inspect_cli_describes_without_modifying(tmp_path: Path) -> None:
