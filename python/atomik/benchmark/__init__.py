@@ -7,8 +7,8 @@ medians; numba compilation (or loading the on-disk cache) happens before any tim
 reported on its own. Output: a rich table on the terminal and, in ``--out``: ``results.json``
 (every figure plus machine info), ``table.md`` and PNG plots.
 
-Needs the ``bench`` extra (``pip install -e '.[bench]'``): matplotlib, eventsourcing, pycrdt and
-the published SDK atomik-core.
+Needs the ``bench`` extra (``pip install 'atomik-delta[bench]'``): matplotlib, eventsourcing,
+pycrdt and the published SDK atomik-core.
 
 The package: :mod:`~atomik.benchmark.config` (sizes, constants), :mod:`~atomik.benchmark.measure`
 (shared timing and machine-info helpers), :mod:`~atomik.benchmark.peers` (the eventsourcing peer),

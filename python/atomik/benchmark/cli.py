@@ -52,7 +52,8 @@ def check_bench_deps() -> None:
     if missing:
         raise SystemExit(
             f"atomik.benchmark needs {', '.join(missing)}: "
-            "install the bench extra with  pip install -e '.[bench]'"
+            "install the bench extra with  pip install 'atomik-delta[bench]'  "
+            "(in a checkout: pip install -e '.[bench]')"
         )
 
 
