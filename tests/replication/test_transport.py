@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from atomik.errors import AddressError, AtomikTypeError, EpochError, FrameError, WidthError
-from atomik.replication.replica import DeltaMessage, ReorderWindowError, Replica
+from atomik.replication.replica import ConflictError, DeltaMessage, ReorderWindowError, Replica
 from atomik.replication.sync import anti_entropy_round
 from atomik.replication.transport import (
     InProcessHub,
@@ -113,6 +113,24 @@ def test_poison_frames_do_not_hide_the_frames_behind_them_hub() -> None:
         type("R", (), {"dead_letters": [d for d in res.dead_letters if d.message]})(), bad
     )
     assert len(res.rejected) == 5 and b.poll() == []  # the cursor is past every handled frame
+
+
+def test_a_conflicting_message_is_a_dead_letter_and_changes_nothing() -> None:
+    """Two writers with one replica_id: the second content of an id used to be dropped as a
+    duplicate by every receiver; now it is a dead letter with ConflictError, the frames after it
+    still apply, and an exact copy is still a duplicate."""
+    hub = InProcessHub()
+    a, b = hub.endpoint("a"), hub.endpoint("b")
+    w1, w2 = Replica(1, 4, 16), Replica(1, 4, 16)
+    m1, m2 = w1.put(0, 5), w2.put(0, 9)
+    later = Replica(3, 4, 16).put(1, 7)
+    publish(a, [m1])
+    publish(a, [m2, m1, later], batch=True)
+    r = Replica(2, 4, 16)
+    res = pump(r, b)
+    assert (res.applied, res.duplicates) == (2, 1)
+    assert [(d.message, type(d.error)) for d in res.dead_letters] == [(m2, ConflictError)]
+    assert r.read_all() == [5, 7, 0, 0] and r.messages() == [m1, later]
 
 
 def test_a_failing_sink_leaves_the_cursor_before_the_frame() -> None:
