@@ -91,7 +91,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"  [{done[0]}] {msg}", flush=True)
 
     results = engine.run_hypothesis(p, budget, progress, fail_fast=args.fail_fast,
-                                    first=tuple(args.first or ()))
+                                    first=tuple(args.first or ()), shrink=not args.no_shrink)
     print(f"conformance: Hypothesis done ({len(results)} checks, "
           f"{sum(r.examples for r in results)} examples) in {time.monotonic() - t0:.0f} s",
           flush=True)
@@ -148,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--examples", type=int, default=0, help="Hypothesis examples per check")
     c.add_argument("--fail-fast", action="store_true",
                    help="stop at the first failing check (the mutation check uses it)")
+    c.add_argument("--no-shrink", action="store_true",
+                   help="report a counterexample as found, without shrinking it (the mutation "
+                        "check uses it)")
     c.add_argument("--first", action="append", metavar="PREFIX",
                    help="run the checks of theorems named PREFIX... first (repeatable)")
     c.add_argument("--lean-dir", default=None)

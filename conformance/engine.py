@@ -205,15 +205,18 @@ def _checks_of(p: Plan) -> list[tuple[str, str, str, Callable[[Any], None], str,
 def run_hypothesis(p: Plan, budget: Budget,
                    progress: Callable[[str], None] | None = None, *,
                    fail_fast: bool = False,
-                   first: tuple[str, ...] = ()) -> list[CheckResult]:
+                   first: tuple[str, ...] = (),
+                   shrink: bool = True) -> list[CheckResult]:
     """Every check under Hypothesis (default backend, compiled numba code).
 
     ``first``: run the checks of theorems whose name starts with one of these prefixes before the
     others (the order is otherwise the plan's). ``fail_fast``: stop after the first check that
     fails or errors; the checks not reached are absent from the result (the report shows their
     theorems as not run). The mutation check uses both to find a catching check quickly.
+    ``shrink=False``: a counterexample is reported as found, not shrunk (the mutation check only
+    needs to know that a check fails; shrinking a replica's delivery can take minutes).
     """
-    from hypothesis import HealthCheck
+    from hypothesis import HealthCheck, Phase
 
     checks = _checks_of(p)
     if first:
@@ -233,6 +236,8 @@ def run_hypothesis(p: Plan, budget: Budget,
         kwargs = dict(max_examples=budget.hypothesis_examples, database=None, deadline=None,
                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                       print_blob=False)
+        if not shrink:
+            kwargs["phases"] = [Phase.explicit, Phase.generate]
         n, rej, res, cex, secs = _run_one(body, f"{name}" if kind == "hand"
                                           else f"{theorem}:{name}", kwargs)
         if kind == "hand":

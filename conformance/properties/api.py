@@ -571,6 +571,70 @@ def batch_accepted_iff(data: Any) -> None:
             assert u == t, "changed by a rejected batch"
 
 
+@checks("Atomik.Boundary.checkColumns_isSome_iff")
+def columns_accepted_iff(data: Any) -> None:
+    """accum_batch's two columns (lists, or int64 / uint64 arrays) are accepted exactly when their
+    lengths are equal, every address is in the table and every value in [0, 2**w); columns one
+    element apart (either one longer) are rejected with ShapeError and change nothing."""
+    w = data.draw(S.widths(), label="w")
+    t = data.draw(S.sized_tables(w), label="t")
+    n = len(t)
+    ops = _batch(data, w, n)
+    addrs, vals = [a for a, _ in ops], [v for _, v in ops]
+    if data.draw(st.booleans(), label="lengths differ"):
+        if data.draw(st.booleans(), label="addresses longer") or not vals:
+            addrs.append(data.draw(st.integers(0, n - 1), label="extra address"))
+        else:
+            vals.pop(data.draw(st.integers(0, len(vals) - 1), label="dropped value"))
+    right = (len(addrs) == len(vals) and all(0 <= a < n for a in addrs)
+             and all(0 <= v < (1 << w) for v in vals))
+    observe_iff(right)
+    forms: list[tuple[object, object]] = [(addrs, vals)]
+    if all(0 <= v < (1 << 64) for v in vals):
+        forms.append((np.array(addrs, dtype=np.int64), np.array(vals, dtype=np.uint64)))
+    for xs, ys in forms:
+        u = t.copy()
+        left = _accepted(lambda xs=xs, ys=ys, u=u: u.accum_batch(xs, ys), AddressError,
+                         RangeError, ShapeError)
+        assert left == right, (type(xs).__name__, addrs, vals, left, right)
+        if not left:
+            assert u == t, "changed by a rejected batch"
+        if len(addrs) != len(vals) and all(0 <= a < n for a in addrs) \
+                and all(0 <= v < (1 << w) for v in vals):
+            try:  # each column alone is valid: the lengths are what is refused
+                t.copy().accum_batch(xs, ys)
+            except ShapeError:
+                pass
+            else:
+                raise AssertionError("columns of different lengths were not a ShapeError")
+
+
+@checks("Atomik.Boundary.checkColumns_of_length_ne")
+def columns_of_different_lengths_rejected(data: Any) -> None:
+    """Columns of different lengths are refused whatever they hold (valid or not), as lists and
+    as arrays, and the table is unchanged. Python checks the addresses, then the values, then the
+    lengths: the error is ShapeError when both columns are valid on their own."""
+    w = data.draw(S.widths(), label="w")
+    t = data.draw(S.sized_tables(w), label="t")
+    n = len(t)
+    addrs = data.draw(st.lists(st.integers(-1, n), max_size=12), label="addrs")
+    k = data.draw(st.integers(0, 12).filter(lambda k: k != len(addrs)), label="len(vals)")
+    vals = data.draw(st.lists(S.bitvecs(w), min_size=k, max_size=k), label="vals")
+    for xs, ys in ((addrs, vals), (np.array(addrs, dtype=np.int64),
+                                   np.array([v & ((1 << 64) - 1) for v in vals], np.uint64))):
+        u = t.copy()
+        valid = all(0 <= a < n for a in addrs)
+        try:
+            u.accum_batch(xs, ys)
+        except ShapeError:
+            pass
+        except AddressError:
+            assert not valid, "AddressError for valid addresses"
+        else:
+            raise AssertionError(f"lengths {len(addrs)} and {len(vals)} accepted")
+        assert u == t, "changed by a rejected batch"
+
+
 @checks("Atomik.Boundary.checkBatch_isSome")
 def batch_checked_pair_by_pair(data: Any) -> None:
     """A batch is accepted exactly when each pair alone would be accepted by accum."""

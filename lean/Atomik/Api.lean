@@ -479,6 +479,44 @@ theorem accumBatchRaw_rejected {w : Nat} (t : Table w) (size : Nat) (ops : List 
   | none => rfl
   | some good => simp [hc] at h
 
+/-- Python's batch of two columns (addresses, values): rejected when their lengths differ, otherwise the pairs they stand for are checked. Python: AtomikTable.accum_batch checks the addresses, then the values, then the lengths (ShapeError); the model says only whether the call is accepted. -/
+@[expose] noncomputable def checkColumns (size w : Nat) (addrs vals : List Int) : Option (List (Nat × BitVec w)) :=
+  if addrs.length = vals.length then checkBatch size w (addrs.zip vals) else none
+
+/-- Columns of different lengths are rejected, whatever they hold. Python: accum_batch raises (ShapeError when each column alone is valid). -/
+theorem checkColumns_of_length_ne (size w : Nat) (addrs vals : List Int)
+    (h : addrs.length ≠ vals.length) : checkColumns size w addrs vals = none := by
+  unfold checkColumns
+  rw [if_neg h]
+
+/-- For columns of one length, every zipped pair passes both checks exactly when every address and every value does. -/
+theorem forall_mem_zip_checks (size w : Nat) : ∀ (addrs vals : List Int), addrs.length = vals.length →
+    ((∀ op ∈ addrs.zip vals, (0 ≤ op.1 ∧ op.1 < (size : Int)) ∧ (0 ≤ op.2 ∧ op.2.toNat < 2 ^ w)) ↔
+      (∀ a ∈ addrs, 0 ≤ a ∧ a < (size : Int)) ∧ (∀ v ∈ vals, 0 ≤ v ∧ v.toNat < 2 ^ w))
+  | [], [], _ => by simp
+  | a :: as, v :: vs, h => by
+    have ih := forall_mem_zip_checks size w as vs (by simpa using h)
+    simp only [List.zip_cons_cons, List.forall_mem_cons]
+    rw [ih]
+    constructor
+    · rintro ⟨⟨ha, hv⟩, has, hvs⟩
+      exact ⟨⟨ha, has⟩, hv, hvs⟩
+    · rintro ⟨⟨ha, has⟩, hv, hvs⟩
+      exact ⟨⟨ha, hv⟩, has, hvs⟩
+  | [], _ :: _, h => by simp at h
+  | _ :: _, [], h => by simp at h
+
+/-- Two columns are accepted exactly when their lengths are equal, every address is in the table and every value is non-negative and below `2 ^ w`. Python: AtomikTable.accum_batch raises ShapeError, AddressError or RangeError otherwise. -/
+theorem checkColumns_isSome_iff (size w : Nat) (addrs vals : List Int) :
+    (checkColumns size w addrs vals).isSome = true ↔ addrs.length = vals.length ∧
+      (∀ a ∈ addrs, 0 ≤ a ∧ a < (size : Int)) ∧ (∀ v ∈ vals, 0 ≤ v ∧ v.toNat < 2 ^ w) := by
+  unfold checkColumns
+  by_cases h : addrs.length = vals.length
+  · rw [if_pos h, checkBatch_isSome_iff, forall_mem_zip_checks size w addrs vals h]
+    exact ⟨fun h' => ⟨h, h'⟩, fun h' => h'.2⟩
+  · rw [if_neg h]
+    exact ⟨fun h' => by simp at h', fun h' => absurd h'.1 h⟩
+
 end Boundary
 
 end Atomik
