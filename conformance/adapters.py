@@ -26,7 +26,13 @@ from atomik import delta as _delta
 from atomik import fingerprint as _fp
 from atomik.conformance.strategies import REPLICA_ID, TABLE_SIZE
 from atomik.context import AtomikContext
-from atomik.replication.replica import DeltaMessage, Replica, deliver_all_no_dedup
+from atomik.replication.replica import (
+    ConflictError,
+    DeltaMessage,
+    RejectedMessagesError,
+    Replica,
+    deliver_all_no_dedup,
+)
 from atomik.table import AtomikTable
 
 PURE = os.environ.get("ATOMIK_CONFORMANCE_PURE") == "1"
@@ -270,16 +276,26 @@ def replica_init(t: AtomikTable) -> Replica:
 
 
 def replica_receive(r: Replica, m: DeltaMessage) -> Replica:
-    """``Replica.receive`` → deep copy, ``receive``, return."""
+    """``Replica.receive`` → deep copy, ``receive``, return. The abstract replica ignores the
+    content of a seen id; the real one raises ``ConflictError`` for another content and changes
+    nothing (``ReplicaImpl.State.step_of_conflict``): the same replica."""
     out = copy.deepcopy(r)
-    out.receive(m)
+    try:
+        out.receive(m)
+    except ConflictError:
+        pass
     return out
 
 
 def replica_receive_all(r: Replica, ms: list[DeltaMessage]) -> Replica:
-    """``Replica.receiveAll`` → deep copy, ``receive_all``, return."""
+    """``Replica.receiveAll`` → deep copy, ``receive_all``, return (a conflict changed nothing, as
+    in :func:`replica_receive`; any other rejection raises)."""
     out = copy.deepcopy(r)
-    out.receive_all(ms)
+    rej: list[Any] = []
+    n = out.receive_all(ms, rejected=rej)
+    other = [(m, e) for m, e in rej if not isinstance(e, ConflictError)]
+    if other:
+        raise RejectedMessagesError(n, other)
     return out
 
 

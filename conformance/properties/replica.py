@@ -41,11 +41,20 @@ def receive_of_mem(data: Any) -> None:
     w = _w(data)
     r = data.draw(S.replicas(w), label="r")
     first = data.draw(S.messages(w), label="first")
-    r.receive(first)
+    try:
+        r.receive(first)
+    except ConflictError:  # r already holds first's id with another content
+        pass
+    first = next(q for q in r.messages() if q.id == first.id)  # what r stores under that id
     m = data.draw(S.messages(w).map(
         lambda x: type(x)(first.origin, 0, first.seq, x.addr, x.width, x.delta)), label="m")
     before = copy.deepcopy(r)
-    applied = r.receive(m)
+    try:
+        applied = r.receive(m)
+        assert (m.addr, m.delta) == (first.addr, first.delta), ("a fork passed silently", m)
+    except ConflictError:  # another content under a seen id: refused, nothing changes
+        applied = False
+        assert (m.addr, m.delta) != (first.addr, first.delta), m
     assert applied is False, (applied, m)
     assert r.table == before.table, (r.table, before.table)
     assert r.watermarks() == before.watermarks(), (r.watermarks(), before.watermarks())
@@ -66,8 +75,14 @@ def table_receive_of_not_mem(data: Any) -> None:
 
 
 def _receive_all(r: Replica, ms: list[Any]) -> Replica:
+    """``receive_all``; a conflict (a seen id with another content) changes nothing, as the
+    abstract replica's receive of a seen id; any other rejection raises."""
     out = copy.deepcopy(r)
-    out.receive_all(ms)
+    rej: list[Any] = []
+    n = out.receive_all(ms, rejected=rej)
+    other = [(m, e) for m, e in rej if not isinstance(e, ConflictError)]
+    if other:
+        raise RejectedMessagesError(n, other)
     return out
 
 
@@ -379,11 +394,12 @@ def _with_stored(data: Any, r: Replica, w: int, label: str) -> Replica:
 
 
 def _probe(data: Any, r: Replica, w: int, label: str) -> DeltaMessage:
-    """A message for ``r``: half the time a fork of a stored message (its id, another address or
-    delta), else an exact copy of one or a drawn packet (new, seen, invalid, past the window)."""
+    """A message for ``r``: a third of the time a fork of a stored message (its id, another
+    address or delta), else an exact copy of one or a drawn packet (new, seen -- often a fork
+    too --, invalid, past the window)."""
     stored = r.messages()
-    kind = data.draw(st.sampled_from(("fork", "fork", "copy", "packet") if stored
-                                     else ("packet",)), label=f"{label} kind")
+    kind = data.draw(st.sampled_from(("fork", "copy", "packet") if stored else ("packet",)),
+                     label=f"{label} kind")
     if kind == "packet":
         return data.draw(_packet(r, w), label=label)
     q = data.draw(st.sampled_from(stored), label=f"{label} of")
@@ -722,6 +738,46 @@ def deliveries_never_fork_an_id(data: Any) -> None:
     b = copy.deepcopy(r)
     b.receive_all(without, rejected=[])
     assert _state(a) == _state(b), ("a conflicting message changed the delivery", ms)
+
+
+@checks(ST + "rejected_sublist_reported")
+@checks(ST + "length_reported_le")
+def receive_all_reports_checks_and_conflicts(data: Any) -> None:
+    """``receive_all``'s rejected list is, in ``(origin, seq)`` order, exactly what ``receive``
+    raises message by message over the sorted batch (Lean ``reported``): the check failures
+    (Lean ``rejected``, in the same order among them) and the conflicts (forks of stored and of
+    earlier messages, drawn on purpose), at most one per message; both leave the same replica."""
+    w = _impl_w(data)
+    r = _with_stored(data, _impl_replica(data, w, "r"), w, "r")
+    size = r.table.num_contexts
+    ms: list[DeltaMessage] = []
+    for k in range(data.draw(st.integers(0, 8), label="n")):
+        pool = r.messages() + ms
+        if pool and data.draw(st.booleans(), label=f"fork {k}?"):
+            ms.append(_fork(data, data.draw(st.sampled_from(pool), label=f"of {k}"), size,
+                            f"fork {k}"))
+        else:
+            ms.append(data.draw(_packet(r, w), label=f"packet {k}"))
+    seq_r = copy.deepcopy(r)
+    model: list[tuple[int, type]] = []
+    failed: list[tuple[int, type]] = []
+    for m in sorted(ms, key=lambda x: (x.origin, x.seq)):  # stable, as receive_all sorts
+        e = _expected_error(seq_r, m)
+        if e is not None:
+            failed.append((id(m), e))
+        try:
+            seq_r.receive(m)
+        except AtomikError as ex:
+            model.append((id(m), type(ex)))
+    a = copy.deepcopy(r)
+    rej: list[Any] = []
+    a.receive_all(ms, rejected=rej)
+    got = [(id(m), type(e)) for m, e in rej]
+    assert got == model, (ms, rej)
+    rest = iter(got)
+    assert all(any(x == f for x in rest) for f in failed), (failed, got)
+    assert len(got) <= len(ms)
+    assert _state(a) == _state(seq_r)
 
 
 @checks(ST + "receiveAll_append")

@@ -1462,6 +1462,48 @@ theorem noFork_receiveAll (ps : List (Packet w)) :
   | nil => intro r _ h; exact h
   | cons p ps ih => intro r hinv h; exact ih _ (inv_step r p hinv) (noFork_step r p hinv h)
 
+/-- What `receive_all` reports, in order: each message `receive` raises for (a check's error or the conflict), with its error. Python: atomik.replica.Replica.receive_all. -/
+@[expose] noncomputable def reported : State w → List (Packet w) → List (Packet w × Error)
+  | _, [] => []
+  | r, p :: ps =>
+    match r.receive p with
+    | .error e => (p, e) :: (r.step p).reported ps
+    | .ok _ => (r.step p).reported ps
+
+/-- Every check failure of a delivery is reported, in order, among the conflicts: `rejected` is a sublist of `reported`, by induction over the delivery. Python: atomik.replica.Replica.receive_all. -/
+theorem rejected_sublist_reported (ps : List (Packet w)) :
+    ∀ (r : State w), (r.rejected ps).Sublist (r.reported ps) := by
+  induction ps with
+  | nil => intro r; exact List.Sublist.slnil
+  | cons p ps ih =>
+    intro r
+    rcases receive_cases r p with ⟨e, hc, hr⟩ | ⟨hc, _, _, hr⟩ | ⟨hc, _, _, hr⟩ | ⟨hc, _, hr⟩
+    · simp only [rejected, reported, hc, hr]
+      exact List.Sublist.cons₂ _ (ih _)
+    · simp only [rejected, reported, hc, hr]
+      exact List.Sublist.cons _ (ih _)
+    · simp only [rejected, reported, hc, hr]
+      exact ih _
+    · simp only [rejected, reported, hc, hr]
+      exact ih _
+
+/-- A delivery reports at most one error per message (a rejected message is not tried again). Python: atomik.replica.Replica.receive_all. -/
+theorem length_reported_le (ps : List (Packet w)) :
+    ∀ (r : State w), (r.reported ps).length ≤ ps.length := by
+  induction ps with
+  | nil => intro r; exact Nat.le_refl _
+  | cons p ps ih =>
+    intro r
+    rcases receive_cases r p with ⟨e, _, hr⟩ | ⟨_, _, _, hr⟩ | ⟨_, _, _, hr⟩ | ⟨_, _, hr⟩
+    · simp only [reported, hr, List.length_cons]
+      have := ih (r.step p); omega
+    · simp only [reported, hr, List.length_cons]
+      have := ih (r.step p); omega
+    · simp only [reported, hr, List.length_cons]
+      have := ih (r.step p); omega
+    · simp only [reported, hr, List.length_cons]
+      have := ih (r.step p); omega
+
 /-- `prune` keeps one content per id (it only forgets messages). Python: atomik.replica.Replica.prune. -/
 theorem noFork_prune (r r' : State w) (ds : List Digest) (h : r.prune ds = .ok r') (hnf : r.NoFork) :
     r'.NoFork := by

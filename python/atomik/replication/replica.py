@@ -2,7 +2,9 @@
 
 A :class:`Replica` owns an :class:`~atomik.table.AtomikTable`. Local ``put``/``accum`` return the
 :class:`~atomik.wire.DeltaMessage` to send; ``receive`` applies a message unless its
-``(origin, seq)`` was already applied. Deduplication is not optional: XOR is self-inverse, so a
+``(origin, seq)`` was already applied (then it is a silent duplicate if it equals the stored
+message of that id, and :class:`ConflictError` if its address or delta differs: one id, one
+content). Deduplication is not optional: XOR is self-inverse, so a
 message applied twice *undoes* its update (it does not "self-cancel harmlessly").
 :func:`deliver_all_no_dedup` shows that failure on purpose.
 
