@@ -476,7 +476,7 @@ class Replica:
 
         Lean: ``ReplicaImpl.State.conflicts``, ``State.receive_eq_conflict_iff``.
         """
-        st = self._store.get(msg.origin)
+        st = (self._store if self._cols else self._store_d).get(msg.origin)
         first = None if st is None else st.get(msg.seq)
         if first is not None and (first.addr != msg.addr or first.delta != msg.delta):
             raise ConflictError(first, msg)
