@@ -69,6 +69,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     symbols = Path(args.symbols) if args.symbols else root / "spec" / "symbols.toml"
     exemptions_path = (Path(args.exemptions) if args.exemptions
                        else root / "spec" / "exemptions.toml")
+    if not lean_dir.is_dir() or not symbols.is_file():
+        print(f"atomik.conformance: no Lean theory and symbol map here ({lean_dir}, {symbols}): "
+              "run it from a checkout of the atomik repository, or pass --lean-dir and "
+              "--symbols", file=sys.stderr)
+        return 2
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:
+        print("atomik.conformance: needs Hypothesis and CrossHair: pip install "
+              "'atomik-delta[dev]'", file=sys.stderr)
+        return 2
     budget = engine.Budget.quick() if args.quick else engine.Budget()
     if args.examples:
         budget = engine.Budget(args.examples, budget.crosshair_examples, budget.crosshair_seconds,
