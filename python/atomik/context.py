@@ -59,22 +59,25 @@ class AtomikContext:
     Lean: ``Atomik.Context`` (structure with ``reference`` and ``accumulator``).
     """
 
-    __slots__ = ("_accumulator", "_delta_count", "_reference", "_width")
+    # ``_max`` is ``2**width - 1``, kept with the width: the per-event range test is one
+    # comparison chain against it (no shift, no allocation).
+    __slots__ = ("_accumulator", "_delta_count", "_max", "_reference", "_width")
 
     def __init__(self, width: int = 64, initial_state: int = 0) -> None:
         """Create a context of ``width`` bits whose reference is ``initial_state``."""
         self._width = _context_width(width)
+        self._max = (1 << self._width) - 1
         self._reference = check_value(initial_state, self._width, "initial_state")
         self._accumulator = 0
         self._delta_count = 0
 
     # ----------------------------------------------------------------- the operations
-    # The per-event methods validate with one type test and one shift in the common case (a
-    # plain ``int`` that fits: ``v >> width`` is 0 exactly for ``0 <= v < 2**width``); anything
-    # else goes through the full validator, which raises the same errors as before.
+    # The per-event methods validate with one type test and one range test in the common case (a
+    # plain ``int`` with ``0 <= v <= 2**width - 1``); anything else goes through the full
+    # validator, which raises the same errors as before.
     def load(self, value: int) -> None:
         """Set the reference to ``value`` and clear the accumulator. Lean: ``Context.load``."""
-        if type(value) is not int or value >> self._width:
+        if type(value) is not int or not 0 <= value <= self._max:
             value = check_value(value, self._width, "value")
         self._reference = value
         self._accumulator = 0
@@ -82,7 +85,7 @@ class AtomikContext:
 
     def accum(self, delta: int) -> None:
         """XOR ``delta`` into the accumulator. Lean: ``Context.accum``."""
-        if type(delta) is not int or delta >> self._width:
+        if type(delta) is not int or not 0 <= delta <= self._max:
             delta = check_value(delta, self._width, "delta")
         self._accumulator ^= delta
         self._delta_count += 1
@@ -116,7 +119,7 @@ class AtomikContext:
 
         Lean: ``Context.rollback``.
         """
-        if type(delta) is not int or delta >> self._width:
+        if type(delta) is not int or not 0 <= delta <= self._max:
             delta = check_value(delta, self._width, "delta")
         self._accumulator ^= delta
         self._delta_count += 1
@@ -257,18 +260,21 @@ class AtomikContext:
             acc,
             count,
         )
+        self._max = (1 << width) - 1
 
     @classmethod
     def from_snapshot(cls, snap: Mapping[str, Any]) -> AtomikContext:
         """A new context from a :meth:`snapshot` dict (the atomik-core spelling)."""
         ctx = cls.__new__(cls)
         ctx._width, ctx._reference, ctx._accumulator, ctx._delta_count = cls._parse_snapshot(snap)
+        ctx._max = (1 << ctx._width) - 1
         return ctx
 
     def copy(self) -> AtomikContext:
         """An independent copy (same width, reference, accumulator and delta count)."""
         ctx = AtomikContext.__new__(AtomikContext)
         ctx._width = self._width
+        ctx._max = self._max
         ctx._reference = self._reference
         ctx._accumulator = self._accumulator
         ctx._delta_count = self._delta_count

@@ -54,8 +54,9 @@ class AtomikTable:
     """``num_contexts`` contexts of ``width`` bits (1..64), addressed ``0 .. num_contexts - 1``."""
 
     # ``_refv``/``_accv`` are memoryviews of ``_ref``/``_acc`` (same memory): indexing one reads
-    # and writes plain Python ints, several times faster than numpy scalar indexing.
-    __slots__ = ("_acc", "_accv", "_n", "_ref", "_refv", "_width")
+    # and writes plain Python ints, several times faster than numpy scalar indexing. ``_max`` is
+    # ``2**width - 1``: the per-event range test is one comparison chain against it.
+    __slots__ = ("_acc", "_accv", "_max", "_n", "_ref", "_refv", "_width")
 
     def __init__(self, num_contexts: int, width: int = 64) -> None:
         """A table of ``num_contexts`` (``1 <= num_contexts <= MAX_CONTEXTS``) clean contexts, all
@@ -78,6 +79,8 @@ class AtomikTable:
         self._set_arrays(ref, acc)
 
     def _set_arrays(self, ref: U64Array, acc: U64Array) -> None:
+        """Set the arrays, their views and ``_max`` (every constructor sets ``_width`` first)."""
+        self._max = (1 << self._width) - 1
         self._ref, self._acc = ref, acc
         self._refv, self._accv = memoryview(ref), memoryview(acc)  # type: ignore[arg-type]
 
@@ -152,7 +155,7 @@ class AtomikTable:
         """Set address ``addr``'s reference to ``value`` and clear its accumulator."""
         if type(addr) is not int or not 0 <= addr < self._n:
             addr = check_addr(addr, self._n)
-        if type(value) is not int or value >> self._width:
+        if type(value) is not int or not 0 <= value <= self._max:
             value = check_value(value, self._width, "value")
         self._refv[addr] = value
         self._accv[addr] = 0
@@ -161,7 +164,7 @@ class AtomikTable:
         """XOR ``delta`` into address ``addr``'s accumulator."""
         if type(addr) is not int or not 0 <= addr < self._n:
             addr = check_addr(addr, self._n)
-        if type(delta) is not int or delta >> self._width:
+        if type(delta) is not int or not 0 <= delta <= self._max:
             delta = check_value(delta, self._width, "delta")
         self._accv[addr] ^= delta
 
@@ -188,7 +191,7 @@ class AtomikTable:
         """Undo ``delta`` at ``addr`` by accumulating it again."""
         if type(addr) is not int or not 0 <= addr < self._n:
             addr = check_addr(addr, self._n)
-        if type(delta) is not int or delta >> self._width:
+        if type(delta) is not int or not 0 <= delta <= self._max:
             delta = check_value(delta, self._width, "delta")
         self._accv[addr] ^= delta
 

@@ -404,7 +404,7 @@ class Replica:
         t = self._table
         if type(addr) is not int or not 0 <= addr < t._n:
             addr = check_addr(addr, t._n)
-        if type(delta) is not int or delta >> t._width:
+        if type(delta) is not int or not 0 <= delta <= t._max:
             delta = check_value(delta, t._width, "delta")
         return self._emit(addr, delta)
 
@@ -414,7 +414,7 @@ class Replica:
         t = self._table
         if type(addr) is not int or not 0 <= addr < t._n:
             addr = check_addr(addr, t._n)
-        if type(value) is not int or value >> t._width:
+        if type(value) is not int or not 0 <= value <= t._max:
             value = check_value(value, t._width, "value")
         return self._emit(addr, t._refv[addr] ^ t._accv[addr] ^ value)
 
