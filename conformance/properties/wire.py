@@ -478,3 +478,106 @@ def batch_field_errors_come_after_the_crc(data: Any) -> None:
         assert w == 0 or d >> w
         return
     assert not (w == 0 or d >> w) and len(got) == len(ms) + 1 and got[:i] == ms[:i]
+
+
+def _near_canonical_batch(data: Any) -> bytes:
+    """A batch frame one edit away from a real one: a flipped bit, a record's width field
+    changed, the count off by one, a cut or extended frame; resealed with a correct CRC most of
+    the time."""
+    ms = _messages(data)
+    f = bytearray(encode_batch(ms))
+    kind = data.draw(st.sampled_from(["none", "none", "bit", "width", "count", "cut", "extend",
+                                      "byte"]), label="edit")
+    if kind == "bit":
+        i = data.draw(st.integers(0, len(f) - 1), label="at")
+        f[i] ^= 1 << data.draw(st.integers(0, 7), label="bit")
+    elif kind == "width" and ms:
+        i = data.draw(st.integers(0, len(ms) - 1), label="record")
+        off = 7 + sum(len(_record(m)) for m in ms[:i])
+        struct.pack_into("<H", f, off + _WIDTH_OFFSET,
+                         data.draw(st.integers(0, 2**16 - 1), label="w"))
+    elif kind == "count":
+        struct.pack_into("<I", f, 3, max(0, len(ms) + data.draw(st.sampled_from([-1, 1]),
+                                                                label="off by")))
+    elif kind == "cut":
+        del f[data.draw(st.integers(0, len(f) - 1), label="cut"):]
+    elif kind == "extend":
+        f += data.draw(st.binary(min_size=1, max_size=30), label="extra")
+    elif kind == "byte":
+        f[data.draw(st.integers(0, len(f) - 1), label="at")] = data.draw(
+            st.integers(0, 255), label="value")
+    if len(f) >= 4 and data.draw(st.integers(0, 9), label="keep crc") != 7:
+        f[-4:] = struct.pack("<I", crc32c(bytes(f[:-4])))
+    return bytes(f)
+
+
+@checks("Atomik.Wire.encodeBatch_of_decodeBatch")
+@checks("Atomik.Wire.walk_some")
+@checks("Atomik.Wire.records_of_checkAll")
+@checks("Atomik.Wire.checkMsg_eq_ok")
+@checks("Atomik.Wire.record_parseRecord_exact")
+def accepted_batches_are_canonical(data: Any) -> None:
+    """Whatever bytes decode_batch accepts are exactly encode_batch of the result (inputs one
+    edit away from a real batch frame)."""
+    f = _near_canonical_batch(data)
+    try:
+        ms = decode_batch(f)
+    except FrameError:
+        return
+    assert encode_batch(ms) == f, (f.hex(), ms)
+
+
+@checks("Atomik.Wire.decodeBatch_bad_checksum")
+def batch_with_wrong_crc_is_a_checksum_error(data: Any) -> None:
+    """Any 4-byte trailer but the CRC32C of a batch frame is a checksum error."""
+    f = encode_batch(_messages(data))
+    c = data.draw(st.one_of(st.binary(min_size=4, max_size=4), st.builds(
+        lambda b: f[-4:-1] + bytes([f[-1] ^ b]), st.integers(1, 255))).filter(
+        lambda c: c != f[-4:]), label="crc")
+    try:
+        decode_batch(f[:-4] + c)
+    except FrameChecksumError:
+        return
+    raise AssertionError("a batch with a wrong CRC32C was not a checksum error")
+
+
+@checks("Atomik.Wire.decodeBatch_bad_magic")
+@checks("Atomik.Wire.decodeBatch_bad_version")
+def batch_with_wrong_magic_or_version_is_a_version_error(data: Any) -> None:
+    """Any other magic or version byte in a batch frame is a version error (resealed or not)."""
+    f = bytearray(encode_batch(_messages(data)))
+    i = data.draw(st.sampled_from([0, 1]), label="which")
+    f[i] = data.draw(st.integers(0, 255).filter(lambda b: b != (0xA7, 1)[i]), label="byte")
+    if data.draw(st.booleans(), label="reseal"):
+        f[-4:] = struct.pack("<I", crc32c(bytes(f[:-4])))
+    try:
+        decode_batch(bytes(f))
+    except FrameVersionError:
+        return
+    raise AssertionError("a batch with a wrong magic/version byte was not a version error")
+
+
+@checks("Atomik.Wire.decodeBatch_bad_kind")
+def batch_with_wrong_kind_is_a_field_error(data: Any) -> None:
+    """Any kind byte but 0x02 (a single message's or a digest's among them) in a batch frame is
+    a field error."""
+    f = bytearray(encode_batch(_messages(data)))
+    f[2] = data.draw(st.one_of(st.sampled_from([1, 3]), st.integers(0, 255)).filter(
+        lambda b: b != 2), label="kind")
+    try:
+        decode_batch(bytes(f))
+    except FrameFieldError:
+        return
+    raise AssertionError("a batch with a wrong kind byte was not a field error")
+
+
+@checks("Atomik.Wire.decodeBatch_short")
+def short_batches_are_a_length_error(data: Any) -> None:
+    """A batch prefix followed by fewer than 8 bytes (no room for the count and the CRC) is a
+    length error."""
+    rest = data.draw(st.binary(max_size=7), label="rest")
+    try:
+        decode_batch(bytes([0xA7, 1, 2]) + rest)
+    except FrameLengthError:
+        return
+    raise AssertionError(f"a {3 + len(rest)}-byte batch was not a length error")

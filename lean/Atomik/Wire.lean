@@ -751,6 +751,756 @@ theorem length_encodeBatch (ms : List Msg) :
   simp only [encodeBatch, sealFrame, crcBytes, List.length_append, List.length_cons, length_toLE]
   omega
 
+/-! ### Batch canonicity and errors -/
+
+/-- What a walk over `n` records finds: the records back to back, then the rest, are its input; there are `n` of them; each is as long as its width field says. Python: the offset loop of atomik.wire.decode_batch. -/
+theorem walk_some (n : Nat) (bs : Bytes) (rs : List Bytes) (tl : Bytes)
+    (h : walk n bs = some (rs, tl)) :
+    rs.foldr (· ++ ·) tl = bs ∧ rs.length = n ∧
+      ∀ r ∈ rs, r.length = 22 + nbytes (ofLE ((r.drop 20).take 2)) := by
+  induction n generalizing bs rs tl with
+  | zero =>
+    have h' : some (([] : List Bytes), bs) = some (rs, tl) := h
+    cases h'
+    exact ⟨rfl, rfl, by simp⟩
+  | succ n ih =>
+    simp only [walk] at h
+    split at h
+    · cases h
+    rename_i h1
+    split at h
+    · cases h
+    rename_i h2
+    split at h
+    · cases h
+    rename_i p hp
+    obtain ⟨p1, p2⟩ := p
+    cases h
+    obtain ⟨e1, e2, e3⟩ := ih _ p1 p2 hp
+    have hL : (bs.take (22 + nbytes (ofLE ((bs.drop 20).take 2)))).length =
+        22 + nbytes (ofLE ((bs.drop 20).take 2)) := by
+      simp only [List.length_take]; omega
+    have hW : ((bs.take (22 + nbytes (ofLE ((bs.drop 20).take 2)))).drop 20).take 2 =
+        (bs.drop 20).take 2 := by
+      rw [List.drop_take, List.take_take,
+        show min 2 (22 + nbytes (ofLE ((bs.drop 20).take 2)) - 20) = 2 by omega]
+    refine ⟨?_, by simp [e2], ?_⟩
+    · simp only [List.foldr_cons]
+      rw [e1, List.take_append_drop]
+    · intro r hr
+      simp only [List.mem_cons] at hr
+      rcases hr with rfl | hr
+      · rw [hL, hW]
+      · exact e3 r hr
+
+/-- A message the range checks pass is the one they were given. Python: atomik.wire._parse_record. -/
+theorem checkMsg_eq_ok {m m' : Msg} (h : checkMsg m = .ok m') : m' = m := by
+  simp only [checkMsg] at h
+  split at h
+  · cases h
+  split at h
+  · cases h
+  cases h
+  rfl
+
+/-- A record exactly as long as its width field says is the record of the message it parses to. Python: atomik.wire._record of _parse_record. -/
+theorem record_parseRecord_exact (r : Bytes)
+    (h : r.length = 22 + nbytes (ofLE ((r.drop 20).take 2))) : record (parseRecord r).1 = r := by
+  have hw := width_parseRecord r
+  have e := record_parseRecord r (by rw [hw]; omega)
+  have hnil : (parseRecord r).2 = [] :=
+    List.eq_nil_of_length_eq_zero (by rw [length_parseRecord_snd, hw]; omega)
+  rw [hnil, List.append_nil] at e
+  exact e
+
+/-- The messages the range checks accept, recorded, are the records they were parsed from, as many. Python: the parse loop of atomik.wire.decode_batch. -/
+theorem records_of_checkAll (rs : List Bytes) (ms : List Msg) (h : checkAll rs = .ok ms)
+    (hl : ∀ r ∈ rs, r.length = 22 + nbytes (ofLE ((r.drop 20).take 2))) :
+    records ms = rs.foldr (· ++ ·) [] ∧ ms.length = rs.length := by
+  induction rs generalizing ms with
+  | nil =>
+    have h' : (Result.ok [] : Result (List Msg)) = .ok ms := h
+    cases h'
+    exact ⟨rfl, rfl⟩
+  | cons r rs ih =>
+    simp only [checkAll] at h
+    split at h
+    · cases h
+    rename_i m hm
+    split at h
+    · cases h
+    rename_i ms' hms
+    cases h
+    have hm' := checkMsg_eq_ok hm
+    subst hm'
+    obtain ⟨e1, e2⟩ := ih ms' hms (fun r' hr' => hl r' (by simp [hr']))
+    refine ⟨?_, by simp [e2]⟩
+    simp only [records, List.foldr_cons]
+    rw [e1, record_parseRecord_exact r (hl r (by simp))]
+
+/-- Canonicity of the batch frame: the only byte string that decodes to `ms` is `encodeBatch ms`. Python: atomik.wire.decode_batch accepts only canonical frames. -/
+theorem encodeBatch_of_decodeBatch (b : Bytes) (ms : List Msg) (h : decodeBatch b = .ok ms) :
+    encodeBatch ms = b := by
+  rcases b with _ | ⟨x0, _ | ⟨x1, _ | ⟨x2, rest⟩⟩⟩
+  · simp [decodeBatch] at h
+  · simp [decodeBatch] at h
+  · simp [decodeBatch] at h
+  simp only [decodeBatch] at h
+  split at h
+  · cases h
+  rename_i h0
+  split at h
+  · cases h
+  rename_i h1
+  split at h
+  · cases h
+  rename_i h2
+  split at h
+  · cases h
+  rename_i h8
+  split at h
+  · cases h
+  split at h
+  · cases h
+  rename_i p hp
+  split at h
+  · cases h
+  rename_i htl
+  split at h
+  · cases h
+  rename_i h5
+  obtain ⟨rs, tl⟩ := p
+  obtain ⟨hf, hn, hl⟩ := walk_some _ _ rs tl hp
+  obtain ⟨hrec, hlen⟩ := records_of_checkAll rs ms h hl
+  have h0 := Decidable.of_not_not h0
+  have h1 := Decidable.of_not_not h1
+  have h2 := Decidable.of_not_not h2
+  have htl : tl = [] := Decidable.of_not_not htl
+  have h5 := Decidable.of_not_not h5
+  subst htl
+  have h4 : (rest.take 4).length = 4 := by simp only [List.length_take]; omega
+  have hcount : toLE 8 4 ms.length = rest.take 4 := by
+    rw [hlen, hn]
+    have e := toLE_ofLE (rest.take 4)
+    rw [h4] at e
+    exact e
+  have hbody : toLE 8 4 ms.length ++ records ms = rest.take (rest.length - 4) := by
+    rw [hcount, hrec, hf, show rest.length - 4 = 4 + (rest.length - 8) by omega]
+    exact (List.take_add).symm
+  have hd4 : (rest.drop (rest.length - 4)).length = 4 := by simp only [List.length_drop]; omega
+  have hcrcb : crcBytes (x0 :: x1 :: x2 :: rest.take (rest.length - 4)) =
+      rest.drop (rest.length - 4) := by
+    simp only [crcBytes]
+    rw [← h5]
+    have e := toLE_ofLE (rest.drop (rest.length - 4))
+    rw [hd4] at e
+    exact e
+  subst h0 h1 h2
+  simp only [encodeBatch, sealFrame, List.cons_append]
+  rw [hbody, hcrcb, List.take_append_drop]
+
+/-- A batch of fitting messages with any 4-byte trailer but its CRC32C is refused with a checksum error. Python: atomik.wire.decode_batch. -/
+theorem decodeBatch_bad_checksum (ms : List Msg) (h : ∀ m ∈ ms, m.Fits) (hn : ms.length < 2 ^ 32)
+    (c : Bytes) (hc : c.length = 4)
+    (hne : c ≠ crcBytes (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++ records ms))) :
+    decodeBatch (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++ records ms ++ c)) =
+      .error .checksum := by
+  have hR := length_records ms
+  have hl4 : (toLE 8 4 ms.length).length = 4 := length_toLE 8 4 _
+  have hlen : (toLE 8 4 ms.length ++ records ms ++ c).length = 8 + (records ms).length := by
+    simp only [List.length_append, length_toLE, hc]; omega
+  have hcount : ofLE ((toLE 8 4 ms.length ++ records ms ++ c).take 4) = ms.length := by
+    rw [List.append_assoc, List.take_left' hl4]
+    exact ofLE_toLE_of_lt hn
+  have hbody : ((toLE 8 4 ms.length ++ records ms ++ c).drop 4).take
+      (8 + (records ms).length - 8) = records ms := by
+    rw [List.append_assoc, List.drop_left' hl4, show 8 + (records ms).length - 8 =
+      (records ms).length by omega, List.take_left' rfl]
+  have htake : (toLE 8 4 ms.length ++ records ms ++ c).take (8 + (records ms).length - 4) =
+      toLE 8 4 ms.length ++ records ms :=
+    List.take_left' (by simp only [List.length_append, hl4]; omega)
+  have hdrop : (toLE 8 4 ms.length ++ records ms ++ c).drop (8 + (records ms).length - 4) = c :=
+    List.drop_left' (by simp only [List.length_append, hl4]; omega)
+  have hcrc : ofLE c ≠
+      (crc32c (magic :: version :: kindBatch :: (toLE 8 4 ms.length ++ records ms))).toNat := by
+    intro e
+    apply hne
+    simp only [crcBytes]
+    rw [← e]
+    have t := toLE_ofLE c
+    rw [hc] at t
+    exact t.symm
+  have hwalk := walk_records ms h []
+  rw [List.append_nil] at hwalk
+  have h8 : ¬ (8 + (records ms).length < 8) := by omega
+  have h22 : ¬ (ms.length * 22 > 8 + (records ms).length - 8) := by omega
+  simp only [decodeBatch]
+  rw [hlen, hcount, hbody, hwalk, htake, hdrop, if_neg h8, if_neg h22]
+  simp [hcrc]
+
+/-- A batch frame whose magic byte is not `0xA7` is refused with a version error. Python: atomik.wire._check_prefix. -/
+theorem decodeBatch_bad_magic (ms : List Msg) (x : BitVec 8) (hx : x ≠ magic) :
+    decodeBatch (x :: (encodeBatch ms).tail) = .error .version := by
+  simp [encodeBatch, sealFrame, decodeBatch, hx]
+
+/-- A batch frame whose version byte is not 1 is refused with a version error. Python: atomik.wire._check_prefix. -/
+theorem decodeBatch_bad_version (ms : List Msg) (x : BitVec 8) (hx : x ≠ version) :
+    decodeBatch (magic :: x :: (encodeBatch ms).tail.tail) = .error .version := by
+  simp [encodeBatch, sealFrame, decodeBatch, hx]
+
+/-- A single-message (or any other kind) byte in a batch frame is refused with a field error. Python: atomik.wire._check_prefix. -/
+theorem decodeBatch_bad_kind (ms : List Msg) (x : BitVec 8) (hx : x ≠ kindBatch) :
+    decodeBatch (magic :: version :: x :: (encodeBatch ms).tail.tail.tail) = .error .field := by
+  simp [decodeBatch, hx]
+
+/-- A batch frame too short for its count and CRC is refused with a length error. Python: atomik.wire.decode_batch. -/
+theorem decodeBatch_short (rest : Bytes) (h : rest.length < 8) :
+    decodeBatch (magic :: version :: kindBatch :: rest) = .error .length := by
+  simp [decodeBatch, h]
+
+/-! ## The digest frame
+
+The model of `atomik.replication.replica.Digest.encode` / `Digest.decode` (kind 0x03): `u32 epoch,
+u32 count`, then per origin `u32 origin, i64 watermark, u32 k, k × u64 seq`, then the CRC32C.
+A digest is modelled as its origins in frame order, each `(origin, mark, seqs)` with
+`mark = watermark + 1` (0: none applied; the frame holds the watermark as an i64, −1 as all ones)
+and its ahead seqs in increasing order. Theorems: `decodeDigest_encodeDigest` (round trip),
+`encodeDigest_of_decodeDigest` (canonicity: no unordered origin, no unsorted or repeated ahead
+seq, no ahead seq at watermark + 1), `length_encodeDigest`, and the errors
+(`decodeDigest_short`, `decodeDigest_bad_magic`, `decodeDigest_bad_version`,
+`decodeDigest_bad_kind`, `decodeDigest_bad_checksum`, `decodeDigest_trailing`,
+`decodeDigest_encodeDigest_field`).
+-/
+
+/-- The kind byte of a digest frame. Python: atomik.replication.replica.KIND_DIGEST. -/
+@[expose] def kindDigest : BitVec 8 := 3#8
+
+/-- A digest as its frame carries it: the epoch and the origins in frame order, each
+`(origin, mark, seqs)` with `mark` the watermark plus one and `seqs` the ahead seqs in increasing
+order. Python: atomik.replication.replica.Digest (`sorted(watermarks)`, `watermarks[o] + 1`,
+`sorted(ahead[o])`). -/
+structure Digest where
+  /-- u32. -/
+  epoch : Nat
+  /-- `(origin, watermark + 1, ahead seqs)`, by increasing origin. -/
+  origins : List (Nat × Nat × List Nat)
+
+/-- Digests are compared field by field. -/
+noncomputable instance : DecidableEq Digest := fun a b =>
+  decidable_of_iff (a.epoch = b.epoch ∧ a.origins = b.origins) (by cases a; cases b; simp)
+
+/-- The 64 bits of the i64 watermark field for a mark (watermark + 1): all ones for watermark −1. Python: struct "<q" packing in Digest.encode. -/
+@[expose] def wmBits (mark : Nat) : Nat := if mark = 0 then 0xFFFFFFFFFFFFFFFF else mark - 1
+
+/-- The mark (watermark + 1) of the 64 bits of the i64 watermark field. Python: struct "<q" unpacking in Digest.decode. -/
+@[expose] def markOf (v : Nat) : Nat := if v = 0xFFFFFFFFFFFFFFFF then 0 else v + 1
+
+/-- Whether the 64 bits of the i64 watermark field denote a watermark below −1. Python: Digest.decode's `w < -1`. -/
+@[expose] def wmBad (v : Nat) : Bool :=
+  decide (0x8000000000000000 ≤ v) && decide (v ≠ 0xFFFFFFFFFFFFFFFF)
+
+/-- Ahead seqs strictly increasing, each above `lo` (first the mark: a seq equal to watermark + 1 would have advanced the watermark). Python: the `low` loop of Digest.decode. -/
+@[expose] def seqsOk : Nat → List Nat → Bool
+  | _, [] => true
+  | lo, s :: ss => decide (lo < s) && seqsOk s ss
+
+/-- The field checks of the origins from the least origin allowed on (one above the previous): origins strictly increasing, each origin's seqs as `seqsOk`. Python: the checks of Digest.decode's origin loop. -/
+@[expose] def originsOk : Nat → List (Nat × Nat × List Nat) → Bool
+  | _, [] => true
+  | lo, e :: es => decide (lo ≤ e.1) && seqsOk e.2.1 e.2.2 && originsOk (e.1 + 1) es
+
+/-- Every field fits the bytes the frame gives it: u32 epoch, count, origins and seq counts, a watermark in `[-1, 2^63)` (a mark at most `2^63`), u64 seqs. Python: Digest.__post_init__. -/
+@[expose] def Digest.Fits (d : Digest) : Prop :=
+  d.epoch < 2 ^ 32 ∧ d.origins.length < 2 ^ 32 ∧
+    ∀ e ∈ d.origins, e.1 < 2 ^ 32 ∧ e.2.1 ≤ 0x8000000000000000 ∧ e.2.2.length < 2 ^ 32 ∧
+      ∀ s ∈ e.2.2, s < 2 ^ 64
+
+/-- A canonical digest: its fields fit and its origins pass the decoder's checks. Python: what Digest.encode writes for a Digest whose ahead seqs are all above watermark + 1. -/
+@[expose] def Digest.Valid (d : Digest) : Prop := d.Fits ∧ originsOk 0 d.origins = true
+
+/-- The seqs' bytes, u64 each. Python: Digest.encode's `_U64.pack(s)`. -/
+@[expose] noncomputable def seqsBytes : List Nat → Bytes
+  | [] => []
+  | s :: ss => toLE 8 8 s ++ seqsBytes ss
+
+/-- One origin's bytes: `u32 origin, i64 watermark, u32 k`, the `k` seqs. Python: Digest.encode's `_DIGEST_ORIGIN.pack`. -/
+@[expose] noncomputable def originBytes (e : Nat × Nat × List Nat) : Bytes :=
+  toLE 8 4 e.1 ++ (toLE 8 8 (wmBits e.2.1) ++ (toLE 8 4 e.2.2.length ++ seqsBytes e.2.2))
+
+/-- The origins' bytes, in order. Python: Digest.encode's loop. -/
+@[expose] noncomputable def originsBytes : List (Nat × Nat × List Nat) → Bytes
+  | [] => []
+  | e :: es => originBytes e ++ originsBytes es
+
+/-- The digest frame after its 3-byte prefix and before its CRC: `u32 epoch, u32 count`, the origins. Python: Digest.encode's body. -/
+@[expose] noncomputable def digestBody (epoch : Nat) (es : List (Nat × Nat × List Nat)) : Bytes :=
+  toLE 8 4 epoch ++ (toLE 8 4 es.length ++ originsBytes es)
+
+/-- A v1 digest frame. Python: atomik.replication.replica.Digest.encode. -/
+@[expose] noncomputable def encodeDigest (d : Digest) : Bytes :=
+  sealFrame (magic :: version :: kindDigest :: digestBody d.epoch d.origins)
+
+/-- Read `k` u64 seqs off a byte string: the seqs and the rest. Python: Digest.decode's seq list. -/
+@[expose] noncomputable def parseSeqs : Nat → Bytes → List Nat × Bytes
+  | 0, r => ([], r)
+  | k + 1, r => ((readLE 8 r).1 :: (parseSeqs k (readLE 8 r).2).1, (parseSeqs k (readLE 8 r).2).2)
+
+/-- Put a value in front of a decoded list, passing an error on. -/
+@[expose] def consR {α : Type} (x : α) : Result (List α) → Result (List α)
+  | .ok xs => .ok (x :: xs)
+  | .error e => .error e
+
+/-- Apply a function to a decoded value, passing an error on. -/
+@[expose] def Result.map {α β : Type} (f : α → β) : Result α → Result β
+  | .ok a => .ok (f a)
+  | .error e => .error e
+
+/-- Decode `n` origins off the digest body, from the least origin allowed `lo` on, checking in
+the order of the Python loop: 16 bytes for the origin's head, `8 k` bytes for its seqs
+(`FrameLengthError`), origin increasing, watermark not below −1, seqs (`FrameFieldError`); after
+the last origin no byte may be left (`FrameLengthError`). Python: Digest.decode's origin loop. -/
+@[expose] noncomputable def parseOrigins : Nat → Nat → Bytes → Result (List (Nat × Nat × List Nat))
+  | 0, _, [] => .ok []
+  | 0, _, _ :: _ => .error .length
+  | n + 1, lo, bs =>
+    if bs.length < 16 then .error .length
+    else
+      let o := (readLE 4 bs).1
+      let v := (readLE 8 (readLE 4 bs).2).1
+      let k := (readLE 4 (readLE 8 (readLE 4 bs).2).2).1
+      let r := (readLE 4 (readLE 8 (readLE 4 bs).2).2).2
+      if r.length < 8 * k then .error .length
+      else if o < lo then .error .field
+      else if wmBad v then .error .field
+      else if seqsOk (markOf v) (parseSeqs k r).1 then
+        consR (o, markOf v, (parseSeqs k r).1) (parseOrigins n (o + 1) (parseSeqs k r).2)
+      else .error .field
+
+/-- Decode a v1 digest frame, checking in the order of the Python decoder: at least 15 bytes,
+magic and version, kind, CRC32C, then the origins (`parseOrigins`). Python:
+atomik.replication.replica.Digest.decode. -/
+@[expose] noncomputable def decodeDigest : Bytes → Result Digest
+  | x0 :: x1 :: x2 :: rest =>
+    if rest.length < 12 then .error .length
+    else if x0 ≠ magic then .error .version
+    else if x1 ≠ version then .error .version
+    else if x2 ≠ kindDigest then .error .field
+    else if ofLE (rest.drop (rest.length - 4)) ≠
+        (crc32c (x0 :: x1 :: x2 :: rest.take (rest.length - 4))).toNat then .error .checksum
+    else
+      (parseOrigins (readLE 4 (readLE 4 (rest.take (rest.length - 4))).2).1 0
+        (readLE 4 (readLE 4 (rest.take (rest.length - 4))).2).2).map
+        fun es => ⟨(readLE 4 (rest.take (rest.length - 4))).1, es⟩
+  | _ => .error .length
+
+/-! ### Layout lemmas -/
+
+/-- The watermark field of a mark at most `2^63`: it fits 64 bits, is not below −1, and reads back as the mark. Python: struct "<q". -/
+theorem wmBits_facts (mark : Nat) (h : mark ≤ 0x8000000000000000) :
+    wmBits mark < (2 ^ 8) ^ 8 ∧ wmBad (wmBits mark) = false ∧ markOf (wmBits mark) = mark := by
+  have h64 : ((2 : Nat) ^ 8) ^ 8 = 0x10000000000000000 := by decide
+  rw [h64]
+  by_cases h0 : mark = 0
+  · subst h0
+    decide
+  · have h1 : wmBits mark = mark - 1 := by rw [wmBits, if_neg h0]
+    rw [h1]
+    refine ⟨by omega, ?_, ?_⟩
+    · have h2 : ¬ (0x8000000000000000 ≤ mark - 1) := by omega
+      unfold wmBad
+      rw [decide_eq_false h2]
+      rfl
+    · have h3 : mark - 1 ≠ 0xFFFFFFFFFFFFFFFF := by omega
+      rw [markOf, if_neg h3]
+      omega
+
+/-- The watermark bits written back from the mark they decode to are the bits. Python: struct "<q". -/
+theorem wmBits_markOf (v : Nat) : wmBits (markOf v) = v := by
+  by_cases hv : v = 0xFFFFFFFFFFFFFFFF
+  · simp [markOf, wmBits, hv]
+  · simp [markOf, wmBits, hv]
+
+/-- The seqs take 8 bytes each. Python: _U64.size. -/
+theorem length_seqsBytes (ss : List Nat) : (seqsBytes ss).length = 8 * ss.length := by
+  induction ss with
+  | nil => rfl
+  | cons s ss ih =>
+    simp only [seqsBytes, List.length_append, length_toLE, ih, List.length_cons]
+    omega
+
+/-- Reading `k` seqs gives `k` seqs. Python: Digest.decode. -/
+theorem length_parseSeqs (k : Nat) (r : Bytes) : (parseSeqs k r).1.length = k := by
+  induction k generalizing r with
+  | zero => rfl
+  | succ k ih => simp only [parseSeqs, List.length_cons, ih]
+
+/-- Seqs written as u64 read back, with what follows them. Python: Digest.decode of encode's seqs. -/
+theorem parseSeqs_seqsBytes (ss : List Nat) (h : ∀ s ∈ ss, s < 2 ^ 64) (tail : Bytes) :
+    parseSeqs ss.length (seqsBytes ss ++ tail) = (ss, tail) := by
+  induction ss with
+  | nil => rfl
+  | cons s ss ih =>
+    have hs : s % (2 ^ 8) ^ 8 = s := Nat.mod_eq_of_lt (h s (by simp))
+    have hss : ∀ s' ∈ ss, s' < 2 ^ 64 := fun s' hs' => h s' (by simp [hs'])
+    simp only [List.length_cons, parseSeqs, seqsBytes, List.append_assoc, readLE_toLE_append, hs,
+      ih hss]
+
+/-- Seqs read off at least `8 k` bytes, written back before the rest, give the bytes. Python: Digest.encode of decode's seqs. -/
+theorem seqsBytes_parseSeqs (k : Nat) (r : Bytes) (h : 8 * k ≤ r.length) :
+    seqsBytes (parseSeqs k r).1 ++ (parseSeqs k r).2 = r := by
+  induction k generalizing r with
+  | zero => rfl
+  | succ k ih =>
+    have h8 : 8 ≤ r.length := by omega
+    have hq : 8 * k ≤ (readLE 8 r).2.length := by rw [length_readLE_snd]; omega
+    simp only [parseSeqs, seqsBytes, List.append_assoc]
+    rw [ih _ hq, readLE_split 8 r h8 _ rfl]
+
+/-- The origins take 16 bytes each and 8 per seq. Python: Digest.encode. -/
+theorem length_originsBytes (es : List (Nat × Nat × List Nat)) :
+    (originsBytes es).length = (es.map fun e => 16 + 8 * e.2.2.length).sum := by
+  induction es with
+  | nil => rfl
+  | cons e es ih =>
+    simp only [originsBytes, originBytes, List.length_append, length_toLE, length_seqsBytes, ih,
+      List.map_cons, List.sum_cons]
+    omega
+
+/-- The size of a digest frame: 15 bytes and the origins. Python: len(Digest.encode()). -/
+theorem length_encodeDigest (d : Digest) :
+    (encodeDigest d).length = 15 + (d.origins.map fun e => 16 + 8 * e.2.2.length).sum := by
+  simp only [encodeDigest, sealFrame, crcBytes, digestBody, List.length_append, List.length_cons,
+    length_toLE, length_originsBytes]
+  omega
+
+/-- One decoding step on an origin whose head fields fit: the length of its seqs, then the field checks, then the next origins. Python: one turn of Digest.decode's origin loop. -/
+theorem parseOrigins_fields (n lo o v k : Nat) (r : Bytes) (ho : o < 2 ^ 32) (hv : v < 2 ^ 64)
+    (hk : k < 2 ^ 32) :
+    parseOrigins (n + 1) lo (toLE 8 4 o ++ (toLE 8 8 v ++ (toLE 8 4 k ++ r))) =
+      if r.length < 8 * k then .error .length
+      else if o < lo then .error .field
+      else if wmBad v then .error .field
+      else if seqsOk (markOf v) (parseSeqs k r).1 then
+        consR (o, markOf v, (parseSeqs k r).1) (parseOrigins n (o + 1) (parseSeqs k r).2)
+      else .error .field := by
+  have ho' : o % (2 ^ 8) ^ 4 = o := Nat.mod_eq_of_lt ho
+  have hv' : v % (2 ^ 8) ^ 8 = v := Nat.mod_eq_of_lt hv
+  have hk' : k % (2 ^ 8) ^ 4 = k := Nat.mod_eq_of_lt hk
+  have hl : ¬ ((toLE 8 4 o ++ (toLE 8 8 v ++ (toLE 8 4 k ++ r))).length < 16) := by
+    simp only [List.length_append, length_toLE]; omega
+  simp only [parseOrigins, readLE_toLE_append, ho', hv', hk', hl, ↓reduceIte]
+
+/-- The origins' decoding does not depend on the least origin once none is left. -/
+theorem parseOrigins_zero (lo : Nat) (T : Bytes) : parseOrigins 0 lo T = parseOrigins 0 0 T := by
+  cases T <;> rfl
+
+/-- Decoding the bytes of fitting origins followed by `T`: the origins if they pass the checks (then `T` must be empty), the field error of the first failing one otherwise. Python: Digest.decode's origin loop over Digest.encode's origins. -/
+theorem parseOrigins_originsBytes (es : List (Nat × Nat × List Nat)) (lo : Nat)
+    (hfit : ∀ e ∈ es, e.1 < 2 ^ 32 ∧ e.2.1 ≤ 0x8000000000000000 ∧ e.2.2.length < 2 ^ 32 ∧
+      ∀ s ∈ e.2.2, s < 2 ^ 64) (T : Bytes) :
+    parseOrigins es.length lo (originsBytes es ++ T) =
+      if originsOk lo es = true then es.foldr consR (parseOrigins 0 0 T) else .error .field := by
+  induction es generalizing lo with
+  | nil => cases T <;> rfl
+  | cons e es ih =>
+    obtain ⟨o, mark, ss⟩ := e
+    obtain ⟨ho, hm, hk, hs⟩ : o < 2 ^ 32 ∧ mark ≤ 0x8000000000000000 ∧ ss.length < 2 ^ 32 ∧
+        ∀ s ∈ ss, s < 2 ^ 64 := hfit (o, mark, ss) (by simp)
+    have hes : ∀ e ∈ es, e.1 < 2 ^ 32 ∧ e.2.1 ≤ 0x8000000000000000 ∧ e.2.2.length < 2 ^ 32 ∧
+        ∀ s ∈ e.2.2, s < 2 ^ 64 := fun e he => hfit e (by simp [he])
+    obtain ⟨hwl, hwb, hwm⟩ := wmBits_facts mark hm
+    have hps := parseSeqs_seqsBytes ss hs (originsBytes es ++ T)
+    have hr : ¬ ((seqsBytes ss ++ (originsBytes es ++ T)).length < 8 * ss.length) := by
+      simp only [List.length_append, length_seqsBytes]; omega
+    simp only [List.length_cons, originsBytes, originBytes, List.append_assoc]
+    rw [parseOrigins_fields es.length lo o (wmBits mark) ss.length
+      (seqsBytes ss ++ (originsBytes es ++ T)) ho hwl hk, if_neg hr, hwb, hwm, hps, ih (o + 1) hes]
+    simp only [originsOk]
+    by_cases h1 : lo ≤ o
+    · have h1' : ¬ o < lo := by omega
+      rw [if_neg h1']
+      by_cases h2 : seqsOk mark ss = true
+      · by_cases h3 : originsOk (o + 1) es = true
+        · simp [h1, h2, h3]
+        · simp [h1, h2, h3, consR]
+      · simp [h2]
+    · have h1' : o < lo := by omega
+      rw [if_pos h1']
+      simp [h1]
+
+/-- The consed-up result of decoded origins over a good end is the origins. -/
+theorem foldr_consR_ok {α : Type} (es : List α) : es.foldr consR (.ok []) = .ok es := by
+  induction es with
+  | nil => rfl
+  | cons e es ih => simp [ih, consR]
+
+/-- An error at the end of the origins is the result. -/
+theorem foldr_consR_error {α : Type} (es : List α) (e : Err) :
+    es.foldr consR (.error e) = .error e := by
+  induction es with
+  | nil => rfl
+  | cons x es ih => simp [ih, consR]
+
+/-- A cons of a decoded list is good only if the list is. -/
+theorem consR_eq_ok {α : Type} {x : α} {r : Result (List α)} {es : List α}
+    (h : consR x r = .ok es) : ∃ es', r = .ok es' ∧ es = x :: es' := by
+  cases r with
+  | ok es' =>
+    simp only [consR] at h
+    cases h
+    exact ⟨es', rfl, rfl⟩
+  | error e =>
+    simp only [consR] at h
+    cases h
+
+/-- A mapped decoded value is good only if the value is. -/
+theorem map_eq_ok {α β : Type} {f : α → β} {r : Result α} {b : β} (h : r.map f = .ok b) :
+    ∃ a, r = .ok a ∧ b = f a := by
+  cases r with
+  | ok a =>
+    simp only [Result.map] at h
+    cases h
+    exact ⟨a, rfl, rfl⟩
+  | error e =>
+    simp only [Result.map] at h
+    cases h
+
+/-- Decoding a sealed digest frame: the origins of its body, from its count field. Python: Digest.decode on a frame with a good prefix and CRC. -/
+theorem decodeDigest_seal (B : Bytes) (h8 : 8 ≤ B.length) :
+    decodeDigest (sealFrame (magic :: version :: kindDigest :: B)) =
+      (parseOrigins (readLE 4 (readLE 4 B).2).1 0 (readLE 4 (readLE 4 B).2).2).map
+        fun es => ⟨(readLE 4 B).1, es⟩ := by
+  have hl4 : (crcBytes (magic :: version :: kindDigest :: B)).length = 4 := length_toLE 8 4 _
+  have hlen : (B ++ crcBytes (magic :: version :: kindDigest :: B)).length = B.length + 4 := by
+    rw [List.length_append, hl4]
+  have htake : (B ++ crcBytes (magic :: version :: kindDigest :: B)).take (B.length + 4 - 4) = B :=
+    List.take_left' (by omega)
+  have hdrop : (B ++ crcBytes (magic :: version :: kindDigest :: B)).drop (B.length + 4 - 4) =
+      crcBytes (magic :: version :: kindDigest :: B) :=
+    List.drop_left' (by omega)
+  have hcrc : ofLE (crcBytes (magic :: version :: kindDigest :: B)) =
+      (crc32c (magic :: version :: kindDigest :: B)).toNat := ofLE_toLE_of_lt (crc32c _).isLt
+  have h12 : ¬ (B.length + 4 < 12) := by omega
+  simp only [sealFrame, List.cons_append, decodeDigest]
+  rw [hlen, htake, hdrop, hcrc, if_neg h12]
+  simp
+
+/-- Decoding the frame of a fitting digest whose body is followed by `T` (resealed): the origins' checks, then `T` must be empty. Python: Digest.decode on Digest.encode's body and `T`. -/
+theorem decodeDigest_body (d : Digest) (h : d.Fits) (T : Bytes) :
+    decodeDigest (sealFrame (magic :: version :: kindDigest :: (digestBody d.epoch d.origins ++ T))) =
+      (if originsOk 0 d.origins = true then d.origins.foldr consR (parseOrigins 0 0 T)
+        else .error .field).map fun es => ⟨d.epoch, es⟩ := by
+  obtain ⟨hep, hn, hfit⟩ := h
+  have hB8 : 8 ≤ (digestBody d.epoch d.origins ++ T).length := by
+    simp only [digestBody, List.length_append, length_toLE]; omega
+  have hep' : d.epoch % (2 ^ 8) ^ 4 = d.epoch := Nat.mod_eq_of_lt hep
+  have hn' : d.origins.length % (2 ^ 8) ^ 4 = d.origins.length := Nat.mod_eq_of_lt hn
+  have e1 : readLE 4 (digestBody d.epoch d.origins ++ T) =
+      (d.epoch, toLE 8 4 d.origins.length ++ (originsBytes d.origins ++ T)) := by
+    simp only [digestBody, List.append_assoc, readLE_toLE_append, hep']
+  have e2 : readLE 4 (toLE 8 4 d.origins.length ++ (originsBytes d.origins ++ T)) =
+      (d.origins.length, originsBytes d.origins ++ T) := by
+    simp only [readLE_toLE_append, hn']
+  rw [decodeDigest_seal _ hB8, e1]
+  simp only [e2]
+  rw [parseOrigins_originsBytes d.origins 0 hfit T]
+
+/-! ### Round trip, canonicity, errors -/
+
+/-- Round trip: a valid digest decodes back from its frame. Python: Digest.decode(d.encode()) == d. -/
+theorem decodeDigest_encodeDigest (d : Digest) (h : d.Valid) : decodeDigest (encodeDigest d) = .ok d := by
+  have e := decodeDigest_body d h.1 []
+  rw [List.append_nil, if_pos h.2, show parseOrigins 0 0 ([] : Bytes) = .ok [] from rfl,
+    foldr_consR_ok] at e
+  exact e
+
+/-- A digest whose fields fit but whose origins break a check of the decoder (an origin not above the one before, an ahead seq not above the one before or not above watermark + 1) is refused with a field error, even with a valid CRC. Python: Digest.decode raises FrameFieldError. -/
+theorem decodeDigest_encodeDigest_field (d : Digest) (h : d.Fits) (hbad : originsOk 0 d.origins = false) :
+    decodeDigest (encodeDigest d) = .error .field := by
+  have e := decodeDigest_body d h []
+  rw [List.append_nil, hbad] at e
+  exact e
+
+/-- A valid digest's body with bytes after its last origin, resealed, is refused with a length error. Python: Digest.decode (trailing bytes). -/
+theorem decodeDigest_trailing (d : Digest) (h : d.Valid) (x : BitVec 8) (extra : Bytes) :
+    decodeDigest (sealFrame (magic :: version :: kindDigest :: (digestBody d.epoch d.origins ++ x :: extra))) =
+      .error .length := by
+  rw [decodeDigest_body d h.1, if_pos h.2, show parseOrigins 0 0 (x :: extra) = .error .length from rfl,
+    foldr_consR_error]
+  rfl
+
+/-- Fewer than 15 bytes are refused with a length error. Python: Digest.decode (short input). -/
+theorem decodeDigest_short (b : Bytes) (h : b.length < 15) : decodeDigest b = .error .length := by
+  rcases b with _ | ⟨x0, _ | ⟨x1, _ | ⟨x2, rest⟩⟩⟩
+  · rfl
+  · rfl
+  · rfl
+  · have hr : rest.length < 12 := by simp only [List.length_cons] at h; omega
+    simp [decodeDigest, hr]
+
+/-- The bytes after a digest frame's first three. -/
+theorem digest_tail3 (d : Digest) : (encodeDigest d).tail.tail.tail =
+    digestBody d.epoch d.origins ++ crcBytes (magic :: version :: kindDigest :: digestBody d.epoch d.origins) := by
+  simp only [encodeDigest, sealFrame, List.cons_append, List.tail_cons]
+
+/-- A digest frame is long enough for its prefix, epoch, count and CRC. -/
+theorem digest_tail3_length (d : Digest) : ¬ ((digestBody d.epoch d.origins ++
+    crcBytes (magic :: version :: kindDigest :: digestBody d.epoch d.origins)).length < 12) := by
+  simp only [digestBody, crcBytes, List.length_append, length_toLE]; omega
+
+/-- A digest frame whose magic byte is not `0xA7` is refused with a version error. Python: Digest.decode. -/
+theorem decodeDigest_bad_magic (d : Digest) (x : BitVec 8) (hx : x ≠ magic) :
+    decodeDigest (x :: (encodeDigest d).tail) = .error .version := by
+  simp only [encodeDigest, sealFrame, List.cons_append, List.tail_cons, decodeDigest]
+  rw [if_neg (digest_tail3_length d)]
+  simp [hx]
+
+/-- A digest frame whose version byte is not 1 is refused with a version error. Python: Digest.decode. -/
+theorem decodeDigest_bad_version (d : Digest) (x : BitVec 8) (hx : x ≠ version) :
+    decodeDigest (magic :: x :: (encodeDigest d).tail.tail) = .error .version := by
+  simp only [encodeDigest, sealFrame, List.cons_append, List.tail_cons, decodeDigest]
+  rw [if_neg (digest_tail3_length d)]
+  simp [hx]
+
+/-- A frame of another kind in a digest's place is refused with a field error. Python: Digest.decode. -/
+theorem decodeDigest_bad_kind (d : Digest) (x : BitVec 8) (hx : x ≠ kindDigest) :
+    decodeDigest (magic :: version :: x :: (encodeDigest d).tail.tail.tail) = .error .field := by
+  rw [digest_tail3]
+  simp only [decodeDigest]
+  rw [if_neg (digest_tail3_length d)]
+  simp [hx]
+
+/-- Any 4-byte trailer but the right CRC32C is refused with a checksum error. Python: Digest.decode. -/
+theorem decodeDigest_bad_checksum (d : Digest) (c : Bytes) (hc : c.length = 4)
+    (hne : c ≠ crcBytes (magic :: version :: kindDigest :: digestBody d.epoch d.origins)) :
+    decodeDigest (magic :: version :: kindDigest :: (digestBody d.epoch d.origins ++ c)) =
+      .error .checksum := by
+  have hB : 8 ≤ (digestBody d.epoch d.origins).length := by
+    simp only [digestBody, List.length_append, length_toLE]; omega
+  have hlen : (digestBody d.epoch d.origins ++ c).length = (digestBody d.epoch d.origins).length + 4 := by
+    rw [List.length_append, hc]
+  have htake : (digestBody d.epoch d.origins ++ c).take ((digestBody d.epoch d.origins).length + 4 - 4) =
+      digestBody d.epoch d.origins := List.take_left' (by omega)
+  have hdrop : (digestBody d.epoch d.origins ++ c).drop ((digestBody d.epoch d.origins).length + 4 - 4) =
+      c := List.drop_left' (by omega)
+  have hcrc : ofLE c ≠ (crc32c (magic :: version :: kindDigest :: digestBody d.epoch d.origins)).toNat := by
+    intro e
+    apply hne
+    simp only [crcBytes]
+    rw [← e]
+    have t := toLE_ofLE c
+    rw [hc] at t
+    exact t.symm
+  have h12 : ¬ ((digestBody d.epoch d.origins).length + 4 < 12) := by omega
+  simp only [decodeDigest]
+  rw [hlen, htake, hdrop, if_pos hcrc, if_neg h12]
+  simp
+
+/-- Decoded origins, written back, are the bytes they were read from, and as many as the count. Python: Digest.encode of Digest.decode's origins. -/
+theorem originsBytes_of_parseOrigins (n lo : Nat) (bs : Bytes) (es : List (Nat × Nat × List Nat))
+    (h : parseOrigins n lo bs = .ok es) : originsBytes es = bs ∧ es.length = n := by
+  induction n generalizing lo bs es with
+  | zero =>
+    cases bs with
+    | nil =>
+      have h' : (Result.ok [] : Result (List (Nat × Nat × List Nat))) = .ok es := h
+      cases h'
+      exact ⟨rfl, rfl⟩
+    | cons x xs =>
+      have h' : (Result.error .length : Result (List (Nat × Nat × List Nat))) = .ok es := h
+      cases h'
+  | succ n ih =>
+    simp only [parseOrigins] at h
+    split at h
+    · cases h
+    rename_i h16
+    split at h
+    · cases h
+    rename_i h8k
+    split at h
+    · cases h
+    split at h
+    · cases h
+    split at h
+    · obtain ⟨es', hrec, rfl⟩ := consR_eq_ok h
+      obtain ⟨ihb, ihl⟩ := ih _ _ _ hrec
+      have h4 : 4 ≤ bs.length := by omega
+      have h8 : 8 ≤ (readLE 4 bs).2.length := by rw [length_readLE_snd]; omega
+      have h4' : 4 ≤ (readLE 8 (readLE 4 bs).2).2.length := by
+        rw [length_readLE_snd, length_readLE_snd]; omega
+      have hKR : 8 * (readLE 4 (readLE 8 (readLE 4 bs).2).2).1 ≤
+          (readLE 4 (readLE 8 (readLE 4 bs).2).2).2.length := by omega
+      refine ⟨?_, by simp [ihl]⟩
+      simp only [originsBytes, originBytes, List.append_assoc]
+      rw [ihb, wmBits_markOf, length_parseSeqs, seqsBytes_parseSeqs _ _ hKR,
+        readLE_split 4 _ h4' _ rfl, readLE_split 8 _ h8 _ rfl, readLE_split 4 bs h4 _ rfl]
+    · cases h
+
+/-- Canonicity: the only byte string that decodes to `d` is `encodeDigest d` (origins strictly increasing, ahead seqs strictly increasing and above watermark + 1, nothing after the last origin). Python: Digest.decode accepts only what Digest.encode writes. -/
+theorem encodeDigest_of_decodeDigest (b : Bytes) (d : Digest) (h : decodeDigest b = .ok d) :
+    encodeDigest d = b := by
+  rcases b with _ | ⟨x0, _ | ⟨x1, _ | ⟨x2, rest⟩⟩⟩
+  · simp [decodeDigest] at h
+  · simp [decodeDigest] at h
+  · simp [decodeDigest] at h
+  simp only [decodeDigest] at h
+  split at h
+  · cases h
+  rename_i h12
+  split at h
+  · cases h
+  rename_i h0
+  split at h
+  · cases h
+  rename_i h1
+  split at h
+  · cases h
+  rename_i h2
+  split at h
+  · cases h
+  rename_i h5
+  obtain ⟨es, hp, rfl⟩ := map_eq_ok h
+  obtain ⟨hb, hl⟩ := originsBytes_of_parseOrigins _ _ _ _ hp
+  have h0 := Decidable.of_not_not h0
+  have h1 := Decidable.of_not_not h1
+  have h2 := Decidable.of_not_not h2
+  have h5 := Decidable.of_not_not h5
+  have hR : (rest.take (rest.length - 4)).length = rest.length - 4 := by
+    simp only [List.length_take]; omega
+  have hA : 4 ≤ (rest.take (rest.length - 4)).length := by omega
+  have hA' : 4 ≤ (readLE 4 (rest.take (rest.length - 4))).2.length := by
+    rw [length_readLE_snd]; omega
+  have hd4 : (rest.drop (rest.length - 4)).length = 4 := by simp only [List.length_drop]; omega
+  have hcrcb : crcBytes (x0 :: x1 :: x2 :: rest.take (rest.length - 4)) =
+      rest.drop (rest.length - 4) := by
+    simp only [crcBytes]
+    rw [← h5]
+    have e := toLE_ofLE (rest.drop (rest.length - 4))
+    rw [hd4] at e
+    exact e
+  subst h0 h1 h2
+  simp only [encodeDigest, digestBody]
+  rw [hl, hb, readLE_split 4 _ hA' _ rfl, readLE_split 4 _ hA _ rfl]
+  simp only [sealFrame, List.cons_append]
+  rw [hcrcb, List.take_append_drop]
+
+set_option maxRecDepth 20000 in
+/-- Evaluation check inside this module: the empty string decodes to a length error. -/
+example : decode [] = .error .length := by decide
+
+set_option maxRecDepth 20000 in
+/-- Evaluation check inside this module: a short digest decodes to a length error. -/
+example : decodeDigest [0xA7#8, 0x01#8, 0x03#8] = .error .length := by decide
+
+set_option maxRecDepth 20000 in
+/-- Evaluation check inside this module: a message frame decodes back. -/
+example : decode (encode ⟨1, 2, 3, 4, 8, 5⟩) = .ok ⟨1, 2, 3, 4, 8, 5⟩ := by decide
+
+set_option maxRecDepth 20000 in
+/-- Evaluation check inside this module: a digest frame decodes back. -/
+example : decodeDigest (encodeDigest ⟨7, [(2, 0, [3]), (5, 9, [])]⟩) =
+    .ok ⟨7, [(2, 0, [3]), (5, 9, [])]⟩ := by decide
+
 /-! ## Sparse deltas
 
 The model of `atomik.delta.SparseDelta`: the byte length of a state and the non-zero 64-bit words
