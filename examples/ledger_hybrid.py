@@ -61,7 +61,7 @@ def run(folder: str, n_events: int, seed: int = 7) -> dict[str, int]:
     hub = InProcessHub()
     out = hub.endpoint("ledger")
     branches = [(Replica(10 + i, ACCOUNTS, WIDTH), hub.endpoint(f"branch-{i}")) for i in range(3)]
-    with Hybrid(folder, ACCOUNTS, WIDTH) as ledger:
+    with Hybrid(folder, ACCOUNTS, WIDTH, replica_id=1) as ledger:
         accounts = [Account(a, owner=f"owner-{a}") for a in range(ACCOUNTS)]
         publish(out, ledger.commit(*accounts))  # the Opened (Created) events: no-op deltas
         sent = ACCOUNTS

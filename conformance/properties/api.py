@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from atomik import AtomikContext, AtomikTable
-from atomik._check import int_to_words, words_for, words_to_int
+from atomik._check import check_addr, check_value, int_to_words, words_for, words_to_int
 from atomik.conformance import strategies as S
 from atomik.conformance.engine import observe_iff
 from atomik.conformance.registry import checks
@@ -607,6 +607,27 @@ def columns_accepted_iff(data: Any) -> None:
                 pass
             else:
                 raise AssertionError("columns of different lengths were not a ShapeError")
+
+
+@checks("Atomik.Boundary.forall_mem_zip_checks")
+def zipped_columns_pass_iff_each_column_passes(data: Any) -> None:
+    """For columns of one length, every (address, value) pair passes check_addr and check_value
+    exactly when every address and every value does (the real checks, at the boundaries)."""
+    w = data.draw(S.widths(), label="w")
+    n = data.draw(st.integers(1, 40), label="size")
+    ops = _batch(data, w, n)
+    addrs, vals = [a for a, _ in ops], [v for _, v in ops]
+
+    def ok_addr(a: int) -> bool:
+        return _accepted(lambda: check_addr(a, n), AddressError)
+
+    def ok_value(v: int) -> bool:
+        return _accepted(lambda: check_value(v, w), RangeError)
+
+    left = all(ok_addr(a) and ok_value(v) for a, v in zip(addrs, vals, strict=True))
+    right = all(ok_addr(a) for a in addrs) and all(ok_value(v) for v in vals)
+    observe_iff(right)
+    assert left == right, (addrs, vals, left, right)
 
 
 @checks("Atomik.Boundary.checkColumns_of_length_ne")

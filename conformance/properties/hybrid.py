@@ -42,10 +42,11 @@ def _hybrid(w: int, folder: Path | None = None) -> Iterator[Any]:
     from atomik.replication.hybrid import Hybrid
 
     if folder is not None:
-        with Hybrid(folder, N, w) as h:
+        with Hybrid(folder, N, w, replica_id=1) as h:
             yield h
         return
-    with tempfile.TemporaryDirectory(prefix="atomik-hybrid-") as d, Hybrid(Path(d), N, w) as h:
+    with tempfile.TemporaryDirectory(prefix="atomik-hybrid-") as d, \
+            Hybrid(Path(d), N, w, replica_id=1) as h:
         yield h
 
 

@@ -34,7 +34,7 @@ def main() -> int:
     path, total, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     kill_at = int(sys.argv[4]) if len(sys.argv) > 4 else -1
     phase = sys.argv[5] if len(sys.argv) > 5 else ""
-    h = Hybrid(path, N_ADDR, 64, fsync="always")
+    h = Hybrid(path, N_ADDR, 64, fsync="always", replica_id=1)
     pt = h.table
     sink = pt.replica._sink
     assert sink is not None

@@ -53,7 +53,7 @@ def _fold(pairs: list[tuple[int, int]]) -> list[int]:
 
 
 def test_project_read_audit_trace(tmp_path: Path) -> None:
-    with Hybrid(tmp_path, N, W) as h:
+    with Hybrid(tmp_path, N, W, replica_id=1) as h:
         r = Register(17 % N)
         r.set(5, note="opened with 5", author="alice")
         r.set(9, note="set to 9", author="bob")
@@ -73,12 +73,12 @@ def test_project_read_audit_trace(tmp_path: Path) -> None:
 
 
 def test_restart_resumes_after_the_logged_position(tmp_path: Path) -> None:
-    with Hybrid(tmp_path, N, W) as h:
+    with Hybrid(tmp_path, N, W, replica_id=1) as h:
         pairs = _fill(h, 30)
         assert [m.seq for m in h.project(limit=10)] == list(range(10))
         first = h.position
         assert first == 10
-    with Hybrid(tmp_path, N, W) as h:
+    with Hybrid(tmp_path, N, W, replica_id=1) as h:
         assert h.position == first  # recovered from the table's log
         assert h.table.recovery.duplicates == 0
         rest = h.project()
@@ -89,17 +89,17 @@ def test_restart_resumes_after_the_logged_position(tmp_path: Path) -> None:
 
 
 def test_reprojecting_an_event_changes_nothing(tmp_path: Path) -> None:
-    with Hybrid(tmp_path, N, W) as h:
+    with Hybrid(tmp_path, N, W, replica_id=1) as h:
         _fill(h, 12)
         h.project()
         before = h.read_all()
         for p, a, d, _ in h.store.records(1):  # the same messages again, as after a crash
-            assert not h.table.receive(DeltaMessage(0, 0, p - 1, a, W, d))
+            assert not h.table.receive(DeltaMessage(1, 0, p - 1, a, W, d))
         assert h.read_all() == before
 
 
 def test_bad_event_is_refused_before_saving(tmp_path: Path) -> None:
-    with Hybrid(tmp_path, 4, 8) as h:
+    with Hybrid(tmp_path, 4, 8, replica_id=1) as h:
         r = Register(2)
         r.changed(addr=2, delta=1 << 8, note="", author="")  # wider than the table
         with pytest.raises(ProjectionError, match="delta"):
@@ -116,7 +116,7 @@ def test_bad_event_is_refused_before_saving(tmp_path: Path) -> None:
 
 
 def test_rebuild_reaches_the_same_table(tmp_path: Path) -> None:
-    with Hybrid(tmp_path / "h", N, W) as h:
+    with Hybrid(tmp_path / "h", N, W, replica_id=1) as h:
         _fill(h, 40, seed=3)
         h.project()
         t = h.rebuild(tmp_path / "rebuilt.log")
@@ -130,7 +130,7 @@ def test_rebuild_reaches_the_same_table(tmp_path: Path) -> None:
 
 
 def test_storelog_is_the_eventlog_interface(tmp_path: Path) -> None:
-    with Hybrid(tmp_path, N, W) as h:
+    with Hybrid(tmp_path, N, W, replica_id=1) as h:
         _fill(h, 25, seed=5)
         s: StoreLog = h.store
         mem = s.to_eventlog()
@@ -172,7 +172,7 @@ def test_replicas_sync_by_deltas(tmp_path: Path) -> None:
     hub = InProcessHub()
     out = hub.endpoint("projection")
     readers = [(Replica(10 + i, N, W), hub.endpoint(f"r{i}")) for i in range(2)]
-    with Hybrid(tmp_path, N, W) as h:
+    with Hybrid(tmp_path, N, W, replica_id=1) as h:
         _fill(h, 20, seed=9)
         publish(out, h.project())
         for r, ep in readers:
@@ -205,7 +205,7 @@ def test_crash_between_append_and_apply(tmp_path: Path) -> None:
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == -signal.SIGKILL, (p, phase, proc.stderr[-2000:])
         seen_phases.add(phase)
-        with Hybrid(d, 16, W) as h:
+        with Hybrid(d, 16, W, replica_id=1) as h:
             rec = h.table.recovery
             assert rec.duplicates == 0, (p, phase, rec)  # no record written twice
             if phase == "torn":
@@ -227,7 +227,7 @@ def test_crash_between_append_and_apply(tmp_path: Path) -> None:
         child.send_signal(signal.SIGKILL)
         _, err = child.communicate(timeout=60)
         assert child.returncode == -signal.SIGKILL, err[-2000:]
-        with Hybrid(d, 16, W) as h:
+        with Hybrid(d, 16, W, replica_id=1) as h:
             assert h.table.recovery.duplicates == 0 and h.consistent()
             h.project()
             want = h.store.fold_all()
@@ -236,7 +236,7 @@ def test_crash_between_append_and_apply(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, str(CHILD), str(d), str(EVENTS), "7"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    with Hybrid(d, 16, W) as h:
+    with Hybrid(d, 16, W, replica_id=1) as h:
         assert h.table.recovery.duplicates == 0 and h.lag == 0
         want = h.store.fold_all()
         assert h.read_all() == [want.get(a, 0) for a in range(16)]
@@ -252,7 +252,7 @@ def test_a_gap_in_the_positions_is_a_noop_record(tmp_path: Path) -> None:
 
     from atomik.replication.hybrid import STORE_FILE
 
-    with Hybrid(tmp_path, N, W) as h:
+    with Hybrid(tmp_path, N, W, replica_id=1) as h:
         r = Register(2)
         r.set(1)
         r.set(3)
@@ -260,7 +260,7 @@ def test_a_gap_in_the_positions_is_a_noop_record(tmp_path: Path) -> None:
         assert h.save(r) == [1, 2, 3, 4]
     with sqlite3.connect(tmp_path / STORE_FILE) as db:  # a position no event holds
         db.execute("DELETE FROM stored_events WHERE rowid = 3")
-    with Hybrid(tmp_path, N, W) as h:
+    with Hybrid(tmp_path, N, W, replica_id=1) as h:
         assert len(h.store) == 4
         msgs = h.project()
         assert [(m.seq, m.addr, m.delta) for m in msgs] == [(0, 2, 0), (1, 2, 1), (2, 0, 0),
@@ -276,11 +276,11 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
 
     with pytest.raises(ProjectionError, match="no 'addr'"):
         event_delta(object())
-    with Hybrid(tmp_path, N, W, to_delta=lambda e: (e.addr, "not an int")) as h:
+    with Hybrid(tmp_path, N, W, to_delta=lambda e: (e.addr, "not an int"), replica_id=1) as h:
         with pytest.raises(ProjectionError, match="does not map"):
             h.save(Register(1))
         assert len(h.store) == 0
-    with Hybrid(tmp_path / "ok", N, W) as h:
+    with Hybrid(tmp_path / "ok", N, W, replica_id=1) as h:
         _fill(h, 5)
         h.project()
         t = AtomikTable(N, 32)
@@ -297,3 +297,9 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
             h.store.event_at(len(h.store) + 1)
         before = h.read_all()
         assert h.project() == [] and h.read_all() == before
+
+
+def test_replica_id_is_required(tmp_path: Path) -> None:
+    """No default origin: two hybrids that kept one would drop each other's writes."""
+    with pytest.raises(TypeError, match="replica_id"):
+        Hybrid(tmp_path, N, W)  # type: ignore[call-arg]

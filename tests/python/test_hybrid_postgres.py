@@ -76,7 +76,7 @@ def postgres() -> Iterator[dict[str, str]]:
 
 def test_hybrid_on_postgres(postgres: dict[str, str], tmp_path: Path) -> None:
     regs = [Register(a) for a in range(8)]
-    with Hybrid(tmp_path, 8, 64, env=postgres) as h:
+    with Hybrid(tmp_path, 8, 64, env=postgres, replica_id=1) as h:
         h.save(*regs)
         for i in range(40):
             r = regs[(i * 5) % 8]
@@ -85,7 +85,8 @@ def test_hybrid_on_postgres(postgres: dict[str, str], tmp_path: Path) -> None:
             h.save(r)
         assert len(h.store) == 48
         assert len(h.project(limit=20)) == 20
-    with Hybrid(tmp_path, 8, 64, env=postgres) as h:  # restart: resumes at the logged position
+    # restart: resumes at the logged position
+    with Hybrid(tmp_path, 8, 64, env=postgres, replica_id=1) as h:
         assert (h.position, h.table.recovery.duplicates) == (20, 0)
         assert [m.seq for m in h.project()] == list(range(20, 48))
         fold = h.store.fold_all()

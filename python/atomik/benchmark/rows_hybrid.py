@@ -34,7 +34,7 @@ def row_hybrid(cfg: BenchConfig, rng: np.random.Generator) -> dict[str, Any]:
         addrs = [int(a) for a in rng.integers(0, n_addr, size=n)]
         deltas = [int(d) for d in _random_u64(rng, n)]
         with tempfile.TemporaryDirectory(prefix="atomik-bench-hybrid-") as d:
-            h = Hybrid(Path(d) / "hybrid", n_addr, 64)
+            h = Hybrid(Path(d) / "hybrid", n_addr, 64, replica_id=1)
             app = HybridApplication(env=sqlite_env(Path(d) / "alone.sqlite"))
             try:
                 ours_regs = [Register(a) for a in range(n_addr)]

@@ -329,17 +329,18 @@ class Hybrid:
         num_contexts: int,
         width: int = 64,
         *,
+        replica_id: int,
         app_class: type[Application[Any]] = HybridApplication,
         env: dict[str, str] | None = None,
         to_delta: ToDelta = event_delta,
-        replica_id: int = 0,
         epoch: int = 0,
         fsync: str = "always",
     ) -> None:
         """Open (recovering) or create the hybrid in the folder ``path``: the store is
         ``path/events.sqlite`` unless ``env`` configures another one (e.g. PostgreSQL), the
         projection's log is ``path/projection.atomiklog``. ``replica_id`` is the origin of the
-        projection's messages (give replicas other ids)."""
+        projection's messages; it has no default (as for ``PersistentTable``): two nodes that
+        kept one would drop each other's writes as duplicates, so give each node its own."""
         self._path = Path(os.fspath(path))
         self._path.mkdir(parents=True, exist_ok=True)
         self.app = app_class(env=sqlite_env(self._path / STORE_FILE) if env is None else env)
