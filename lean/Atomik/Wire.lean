@@ -259,7 +259,18 @@ structure Msg where
   width : Nat
   /-- below `2^width`. -/
   delta : Nat
-deriving DecidableEq
+
+/-- Messages are equal when their fields are. The instance is exposed (a derived one is not), so
+that `decide` in another module (the generated vectors) can unfold it. -/
+@[expose] instance Msg.decEq : DecidableEq Msg := fun a b =>
+  if h : a.origin = b.origin ∧ a.epoch = b.epoch ∧ a.seq = b.seq ∧ a.addr = b.addr ∧
+      a.width = b.width ∧ a.delta = b.delta then
+    isTrue (by
+      cases a
+      cases b
+      simp only [Msg.mk.injEq]
+      exact h)
+  else isFalse (fun e => h (by subst e; exact ⟨rfl, rfl, rfl, rfl, rfl, rfl⟩))
 
 /-- The field ranges a message must meet. Python: DeltaMessage.__post_init__. -/
 @[expose] def Msg.Valid (m : Msg) : Prop :=
@@ -277,13 +288,34 @@ inductive Err where
   | version
   | checksum
   | field
-deriving DecidableEq
+
+/-- An error's index. -/
+@[expose] def Err.toNat : Err → Nat
+  | .length => 0
+  | .version => 1
+  | .checksum => 2
+  | .field => 3
+
+/-- Errors are equal when their indices are (an exposed instance, for `decide` in other modules). -/
+@[expose] instance Err.decEq : DecidableEq Err := fun a b =>
+  if h : a.toNat = b.toNat then
+    isTrue (by cases a <;> cases b <;> first | rfl | (simp [Err.toNat] at h))
+  else isFalse (fun e => h (by subst e; rfl))
 
 /-- A decoder's answer. Python: a value, or one of the frame errors raised. -/
 inductive Result (α : Type) where
   | ok (a : α)
   | error (e : Err)
-deriving DecidableEq
+
+/-- Results are equal when they are both values or both errors and those are equal (an exposed
+instance, for `decide` in other modules). -/
+@[expose] instance Result.decEq {α : Type} [DecidableEq α] : DecidableEq (Result α) := fun r s =>
+  match r, s with
+  | .ok a, .ok b => if h : a = b then isTrue (h ▸ rfl) else isFalse (fun x => h (by cases x; rfl))
+  | .error e, .error f =>
+    if h : e = f then isTrue (h ▸ rfl) else isFalse (fun x => h (by cases x; rfl))
+  | .ok _, .error _ => isFalse (fun x => by cases x)
+  | .error _, .ok _ => isFalse (fun x => by cases x)
 
 /-- Bytes of a `width`-bit delta. Python: atomik.wire._delta_bytes. -/
 @[expose] def nbytes (width : Nat) : Nat := (width + 7) / 8

@@ -73,15 +73,16 @@ def test_an_edited_expected_value_gives_a_false_statement_naming_the_vector() ->
 
 
 def test_an_edited_frame_gives_a_false_wire_statement() -> None:
-    """A wire vector's encode request is a Lean fact (its decode request is not stated: see
-    vectors.LEAN_PARTIAL)."""
+    """A wire vector's encode request and its decode request are Lean facts; an edited frame
+    makes the encode statement false."""
     _, bad = _edited("wire", "wire_message_width_64")
     assert bad.output is not None
     frame = bytearray.fromhex(bad.output[0]["frame"])
     frame[-1] ^= 0x80
     bad.output[0] = {"frame": frame.hex()}
-    fact = vectors._vector_facts(bad)[0]
+    fact, decoded = vectors._vector_facts(bad)
     assert fact.startswith("Wire.encode ") and fact.endswith(f"0x{frame[-1]:02x}#8]")
+    assert decoded.startswith("Wire.decode [") and " = .ok ({ origin := " in decoded
 
 
 def test_every_valid_vector_of_a_modelled_suite_is_stated_in_lean() -> None:
@@ -90,7 +91,7 @@ def test_every_valid_vector_of_a_modelled_suite_is_stated_in_lean() -> None:
         if suite in vectors.LEAN_OUTSIDE:
             assert stated == 0, suite
         elif suite not in vectors.LEAN_PARTIAL:
-            assert stated == total == valid, suite
+            assert stated == total, suite  # the valid ones and the damaged frames
     # vectors left out of a partly stated suite are listed (spec/vectors.md names them)
     assert all(k.split("/", 1)[0] in vectors.LEAN_PARTIAL for k in facts.skipped), facts.skipped
     assert facts.counts["fingerprint"][0] == facts.counts["fingerprint"][1] > 0

@@ -828,13 +828,6 @@ def wire_invalid(rng: random.Random, fault: str) -> Case:
 #: The generated Lean module: every vector the Lean model covers, as kernel-checked facts.
 LEAN_OUT = Path("lean/Atomik/Vectors.lean")
 
-_DECODE_REASON = (
-    "`decide` cannot reduce the frame decoders `Wire.decode` / `Wire.decodeBatch` from another "
-    "module (measured with the wasm Lean 4.28: even `Wire.decode [] = .error .length` is "
-    "'stuck at the Decidable instance', with plain `decide` and with `decide +kernel`), so "
-    "decoding requests are not stated; the decoders are covered by the Wire theorems instead"
-)
-
 #: Suites (or parts of suites) the Lean model does not cover, with the reason (shown in
 #: spec/vectors.md and the coverage report).
 LEAN_OUTSIDE: dict[str, str] = {
@@ -844,14 +837,10 @@ LEAN_OUTSIDE: dict[str, str] = {
     "the Lean model's typed contexts cannot be given these inputs",
     "table_invalid": "address and batch-shape errors: the Lean table is a total function on Nat "
     "addresses with no size, so it has no out-of-range address or length mismatch",
-    "wire_invalid": _DECODE_REASON,
 }
 
 #: Why some vectors of a covered suite are not stated.
-LEAN_PARTIAL: dict[str, str] = {
-    "wire": "only the `wire.encode` request of each single-message vector is stated: "
-    + _DECODE_REASON,
-}
+LEAN_PARTIAL: dict[str, str] = {}
 
 _WIRE_ERRORS = {
     "frame_length": "length",
@@ -930,7 +919,12 @@ class _LeanSession:
             fields = {k: req[k] for k in ("origin", "epoch", "seq", "addr", "width", "delta")}
             return f"Wire.encode {_lean_msg(fields)} = {_lean_bytes(frame)}"
         if op == "wire.decode":
-            return None  # see _DECODE_REASON (the vector's encode request is stated)
+            frame = bytes.fromhex(req["frame"])
+            return f"Wire.decode {_lean_bytes(frame)} = .ok {_lean_msg(res)}"
+        if op == "wire.decode_batch":
+            frame = bytes.fromhex(req["frame"])
+            ms = ", ".join(_lean_msg(m) for m in res)
+            return f"Wire.decodeBatch {_lean_bytes(frame)} = .ok [{ms}]"
         raise _NotModelled(op)
 
     def _ctx_fact(self, op: str, req: Request, res: Any) -> str | None:
@@ -1013,9 +1007,11 @@ def _vector_facts(v: Vector) -> list[str]:
     if v.output is None:
         # an invalid vector is stated only where the model has the error: damaged frames
         *setup, last = v.requests
-        if v.error in _WIRE_ERRORS and last["op"] == "wire.decode" and not setup:
+        decoder = {"wire.decode": "Wire.decode", "wire.decode_batch": "Wire.decodeBatch"}
+        if v.error in _WIRE_ERRORS and last["op"] in decoder and not setup:
             frame = bytes.fromhex(last["frame"])
-            return [f"Wire.decode {_lean_bytes(frame)} = .error .{_WIRE_ERRORS[v.error]}"]
+            return [f"{decoder[last['op']]} {_lean_bytes(frame)} = .error "
+                    f".{_WIRE_ERRORS[v.error]}"]
         raise _NotModelled(last["op"])
     session = _LeanSession()
     facts = [session.fact(r, res) for r, res in zip(v.requests, v.output, strict=True)]
