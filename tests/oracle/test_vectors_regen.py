@@ -87,7 +87,7 @@ def test_an_edited_frame_gives_a_false_wire_statement() -> None:
 
 def test_every_valid_vector_of_a_modelled_suite_is_stated_in_lean() -> None:
     facts = vectors.lean_facts(vectors.build_all())
-    for suite, (stated, total, valid) in facts.counts.items():
+    for suite, (stated, total, _valid) in facts.counts.items():
         if suite in vectors.LEAN_OUTSIDE:
             assert stated == 0, suite
         elif suite not in vectors.LEAN_PARTIAL:

@@ -171,7 +171,9 @@ _CRC = struct.Struct("<I")
 class Digest:
     """What a replica has applied: per origin a contiguous watermark (every ``seq`` up to it;
     ``-1`` for none) and the applied ``seq`` numbers above it. Compact: its size grows with the
-    number of origins and the reordering, not with history."""
+    number of origins and the reordering, not with history. Kept canonical: ahead seqs that
+    continue the watermark are moved into it (``Digest(0, {1: 4}, {1: {5, 7}})`` has watermark
+    5 and ahead ``{7}`` for origin 1), so equal sets of ids give equal digests and one frame."""
 
     epoch: int
     watermarks: Mapping[int, int] = field(default_factory=dict)
@@ -197,8 +199,15 @@ class Digest:
             if any(s <= water.get(origin, -1) for s in vals):
                 raise FrameFieldError(f"ahead seqs of origin {origin} must exceed its watermark")
             if vals:
-                ahead[origin] = vals
-                water.setdefault(origin, -1)
+                # canonical form: seqs that continue the watermark move into it (the digest
+                # covers the same ids, and it encodes to the one frame that decodes back to it)
+                w = water.get(origin, -1)
+                while w + 1 in vals and w + 1 < 2**63:
+                    w += 1
+                rest = frozenset(s for s in vals if s > w)
+                water[origin] = w
+                if rest:
+                    ahead[origin] = rest
         object.__setattr__(self, "epoch", int(self.epoch))
         object.__setattr__(self, "watermarks", MappingProxyType(water))
         object.__setattr__(self, "ahead", MappingProxyType(ahead))
