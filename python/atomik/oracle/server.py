@@ -571,6 +571,11 @@ def serve(lines: Iterable[str], out: TextIO) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m atomik.oracle``: serve stdin to stdout until end of input."""
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "--version":
+        from atomik import __version__
+
+        print(f"atomik.oracle {__version__} (protocol version {PROTOCOL_VERSION})")
+        return 0
     if args and args[0] in ("-h", "--help"):
         print(
             "usage: python -m atomik.oracle < requests.jsonl\n"

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from atomik import __version__
 from atomik.oracle import MAX_WIDTH, PROTOCOL_VERSION, Session, to_word
 from atomik.wire import DeltaMessage, encode, encode_batch
 
@@ -1252,6 +1253,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m atomik.oracle.vectors", description=__doc__.split("\n")[0]
     )
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="vector folder (spec/vectors)")
     ap.add_argument(
         "--check",

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from atomik import __version__
 from atomik.errors import AtomikError, FrameError
 from atomik.wire import decode, frame_size
 
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m atomik.replication.log``."""
     ap = argparse.ArgumentParser(prog="python -m atomik.replication.log",
                                  description=__doc__.splitlines()[0])
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = ap.add_subparsers(dest="cmd", required=True)
     ins = sub.add_parser("inspect", help="describe a log file without modifying it")
     ins.add_argument("file", type=Path)
