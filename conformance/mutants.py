@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from atomik import __version__
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -257,6 +259,9 @@ MUTANTS: tuple[Mutant, ...] = (
            "        if off > end:\n",
            "Digest.decode accepts bytes after the last origin",
            first=("Atomik.Wire",)),
+    Mutant("decode-any-wrong-kind-byte", "wire.py", "if mv.nbytes >= 3 and mv[2] == KIND_BATCH:",
+           "if mv.nbytes >= 3 and mv[1] == KIND_BATCH:",
+           "decode_any reads the version byte as the kind (every batch frame goes to decode)"),
 )
 
 
@@ -412,6 +417,7 @@ def _names(theorems: list[str] | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point (``make mutants``)."""
     ap = argparse.ArgumentParser(prog="python -m atomik.conformance.mutants")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     ap.add_argument("--examples", type=int, default=None,
                     help="Hypothesis examples per check (default 40; 20 with --fast)")
     ap.add_argument("--fast", action="store_true",

@@ -1716,4 +1716,42 @@ theorem decodeSparse_append (s : Sparse) (hn : s.length < 2 ^ 32) (hk : s.entrie
 theorem decodeSparse_short (bs : Bytes) (h : bs.length < 8) : decodeSparse bs = .error .length := by
   simp [decodeSparse, h]
 
+/-! ## Either frame kind -/
+
+/-- Either frame kind: a batch when the kind byte says so, otherwise one message. Python: atomik.wire.decode_any. -/
+@[expose] noncomputable def decodeAny (bs : Bytes) : Result (List Msg) :=
+  if bs[2]? = some kindBatch then decodeBatch bs else (decode bs).map (fun m => [m])
+
+/-- A single-message frame reads back as the list of its one message. Python: decode_any(encode(m)) == [m]. -/
+theorem decodeAny_encode (m : Msg) (h : m.Valid) : decodeAny (encode m) = .ok [m] := by
+  have e : (encode m)[2]? = some kindMessage := by simp [encode, sealFrame]
+  unfold decodeAny
+  rw [e, if_neg (by decide), decode_encode m h]
+  rfl
+
+/-- A batch frame reads back as its messages in order, a batch of one included. Python: decode_any(encode_batch(ms)) == ms. -/
+theorem decodeAny_encodeBatch (ms : List Msg) (h : ∀ m ∈ ms, m.Valid) (hn : ms.length < 2 ^ 32) :
+    decodeAny (encodeBatch ms) = .ok ms := by
+  have e : (encodeBatch ms)[2]? = some kindBatch := by simp [encodeBatch, sealFrame]
+  unfold decodeAny
+  rw [if_pos e]
+  exact decodeBatch_encodeBatch ms h hn
+
+/-- What decode_any accepts is canonical: the frame of its one message, or the batch frame of its list. Python: decode_any accepts no other bytes. -/
+theorem encode_or_encodeBatch_of_decodeAny (b : Bytes) (ms : List Msg) (h : decodeAny b = .ok ms) :
+    (∃ m, ms = [m] ∧ encode m = b) ∨ encodeBatch ms = b := by
+  unfold decodeAny at h
+  by_cases hk : b[2]? = some kindBatch
+  · rw [if_pos hk] at h
+    exact Or.inr (encodeBatch_of_decodeBatch b ms h)
+  · rw [if_neg hk] at h
+    cases hd : decode b with
+    | ok m =>
+      rw [hd] at h
+      simp only [Result.map, Result.ok.injEq] at h
+      exact Or.inl ⟨m, h.symm, encode_of_decode b m hd⟩
+    | error e =>
+      rw [hd] at h
+      simp [Result.map] at h
+
 end Atomik.Wire
