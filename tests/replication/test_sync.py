@@ -206,6 +206,14 @@ def test_short_soak_has_no_divergence() -> None:
     assert st_.crashes and st_.restarts and st_.dropped and st_.duplicated and st_.writes
 
 
+def test_soak_reports_progress_while_it_runs() -> None:
+    lines: list[str] = []
+    st_ = run_soak(1.0, seed=2, nodes=3, progress=lines.append, progress_every=0.2)
+    assert len(lines) >= 3, lines
+    assert all(line.startswith("soak: ") and "operations" in line for line in lines)
+    assert st_.divergences == 0
+
+
 def test_soak_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--soak", "--seconds", "0.5", "--seed", "1"]) == 0
     assert '"divergences": 0' in capsys.readouterr().out

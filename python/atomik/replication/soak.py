@@ -18,7 +18,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -280,11 +280,16 @@ class Cluster:
                 n.close()
 
 
-def run_soak(seconds: float, seed: int = 0, nodes: int = 3, check_every: int = 200) -> FaultStats:
+def run_soak(seconds: float, seed: int = 0, nodes: int = 3, check_every: int = 200,
+             progress: Callable[[str], None] | None = None,
+             progress_every: float = 10.0) -> FaultStats:
     """Random operations with faults for ``seconds`` (bounded), checking convergence every
-    ``check_every`` operations and at the end. Returns the counts."""
+    ``check_every`` operations and at the end. Returns the counts. ``progress`` (if given) is
+    called with a one-line status every ``progress_every`` seconds."""
     rng = random.Random(seed)
-    deadline = time.monotonic() + seconds
+    start = time.monotonic()
+    deadline = start + seconds
+    next_report = start + progress_every
     with tempfile.TemporaryDirectory(prefix="atomik-soak-") as tmp:
         c = Cluster(tmp, nodes=nodes, num_contexts=8, width=32, max_pending=16)
         ops = 0
@@ -325,7 +330,14 @@ def run_soak(seconds: float, seed: int = 0, nodes: int = 3, check_every: int = 2
                 problems = c.check()
                 for p in problems:
                     print("DIVERGENCE:", p, file=sys.stderr)
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if progress is not None and now >= next_report:
+                st = c.stats
+                progress(f"soak: {now - start:.0f} of {seconds:.0f} s, {st.operations:,} "
+                         f"operations, {st.faults():,} faults injected, {st.divergences} "
+                         "divergences")
+                next_report = now + progress_every
+            if now > deadline:
                 break
         c.close()
         return c.stats

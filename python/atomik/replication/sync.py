@@ -17,6 +17,7 @@ import argparse
 import importlib
 import json
 import shutil
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -157,7 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error("--seconds must be in (0, 3600] and --nodes in 2..16")
     start = time.monotonic()
     redis_ok = shutil.which("redis-server") is not None and not args.no_redis
-    st = run_soak(args.seconds / 2 if redis_ok else args.seconds, args.seed, args.nodes)
+    st = run_soak(args.seconds / 2 if redis_ok else args.seconds, args.seed, args.nodes,
+                  progress=lambda line: print(line, file=sys.stderr, flush=True))
     report: dict[str, Any] = {
         "seconds": round(time.monotonic() - start, 1),
         "seed": args.seed,
