@@ -28,11 +28,17 @@ def _fmt(side: dict[str, Any], unit: str) -> str:
     return _fmt_bytes(side["bytes"]) if "bytes" in side else "—"
 
 
+def fmt_ratio(r: float) -> str:
+    """A ratio in plain digits, three significant ones: ``3,030×``, ``36.4×``, ``0.43×``."""
+    rounded = float(f"{r:.3g}")
+    return f"{rounded:,.0f}×" if rounded >= 1000 else f"{rounded:g}×"
+
+
 def table_lines(results: dict[str, Any]) -> Iterator[tuple[str, ...]]:
     """(row, case, atomik, atomik median, peer, peer median, ratio) for every comparison."""
     for row in results["rows"]:
         for c in row["comparisons"]:
-            ratio = "—" if c["ratio"] is None else f"{c['ratio']:,.3g}×"
+            ratio = "—" if c["ratio"] is None else fmt_ratio(c["ratio"])
             if c["status"] != "measured":
                 ratio = c["status"]
                 if len(ratio) > 30:
