@@ -326,11 +326,11 @@ def run_soak(seconds: float, seed: int = 0, nodes: int = 3, check_every: int = 2
                 c.stats.anti_entropy_rounds += 1
             elif up:
                 c.compact(rng.choice(up))
-            if ops % check_every == 0 or time.monotonic() > deadline:
+            now = time.monotonic()
+            if ops % check_every == 0 or now > deadline:
                 problems = c.check()
                 for p in problems:
                     print("DIVERGENCE:", p, file=sys.stderr)
-            now = time.monotonic()
             if progress is not None and now >= next_report:
                 st = c.stats
                 progress(f"soak: {now - start:.0f} of {seconds:.0f} s, {st.operations:,} "
