@@ -262,6 +262,10 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("decode-any-wrong-kind-byte", "wire.py", "if mv.nbytes >= 3 and mv[2] == KIND_BATCH:",
            "if mv.nbytes >= 3 and mv[1] == KIND_BATCH:",
            "decode_any reads the version byte as the kind (every batch frame goes to decode)"),
+    Mutant("batch-columns-length-unchecked", "table.py", "        if a.shape[0] != v.shape[0]:\n",
+           "        if False:\n",
+           "accum_batch does not compare the lengths of its two columns",
+           first=("Atomik.Boundary",)),
 )
 
 

@@ -575,7 +575,8 @@ def batch_accepted_iff(data: Any) -> None:
 def columns_accepted_iff(data: Any) -> None:
     """accum_batch's two columns (lists, or int64 / uint64 arrays) are accepted exactly when their
     lengths are equal, every address is in the table and every value in [0, 2**w); columns one
-    element apart (either one longer) are rejected with ShapeError and change nothing."""
+    element apart (either one longer) are rejected and change nothing, with ShapeError when each
+    column alone is valid."""
     w = data.draw(S.widths(), label="w")
     t = data.draw(S.sized_tables(w), label="t")
     n = len(t)
@@ -586,8 +587,8 @@ def columns_accepted_iff(data: Any) -> None:
             addrs.append(data.draw(st.integers(0, n - 1), label="extra address"))
         else:
             vals.pop(data.draw(st.integers(0, len(vals) - 1), label="dropped value"))
-    right = (len(addrs) == len(vals) and all(0 <= a < n for a in addrs)
-             and all(0 <= v < (1 << w) for v in vals))
+    columns_valid = all(0 <= a < n for a in addrs) and all(0 <= v < (1 << w) for v in vals)
+    right = len(addrs) == len(vals) and columns_valid
     observe_iff(right)
     forms: list[tuple[object, object]] = [(addrs, vals)]
     if all(0 <= v < (1 << 64) for v in vals):
@@ -599,8 +600,7 @@ def columns_accepted_iff(data: Any) -> None:
         assert left == right, (type(xs).__name__, addrs, vals, left, right)
         if not left:
             assert u == t, "changed by a rejected batch"
-        if len(addrs) != len(vals) and all(0 <= a < n for a in addrs) \
-                and all(0 <= v < (1 << w) for v in vals):
+        if len(addrs) != len(vals) and columns_valid:
             try:  # each column alone is valid: the lengths are what is refused
                 t.copy().accum_batch(xs, ys)
             except ShapeError:
