@@ -30,6 +30,7 @@ __all__ = [
     "NodeProcess",
     "RedisFaultStats",
     "RedisServer",
+    "quiescent",
     "run_node",
     "run_redis_faults",
 ]
@@ -145,9 +146,9 @@ def run_node(cfg: NodeConfig) -> None:
     """A durable node: log ``log-<node>``, consumer group ``node-<node>`` on the stream. Makes
     ``cfg.writes`` writes (appending ``seq addr delta`` to ``acked-<node>`` once ``put``/``accum``
     returned), pumps, asks for repair, and rewrites ``state-<node>`` (JSON: state, watermarks,
-    outbox, counts of this life) after every round. Files in the directory steer it:
-    ``pause-<node>`` (a partition: it stops polling), ``quiet`` (no more writes), ``stop``
-    (exit)."""
+    outbox, counts of this life, and ``quiet``: whether this round saw the quiet file, so no
+    write follows) after every round. Files in the directory steer it: ``pause-<node>`` (a
+    partition: it stops polling), ``quiet`` (no more writes), ``stop`` (exit)."""
     import redis
 
     from atomik.replication.transport import TRANSIENT_ERRORS, DurableNode, RedisStreamsTransport
@@ -181,7 +182,11 @@ def run_node(cfg: NodeConfig) -> None:
     next_write = next_repair = time.monotonic()
     while not stop.exists():
         now = time.monotonic()
-        if log.replica.next_seq < cfg.writes and now >= next_write and not quiet.exists():
+        # read once per round and reported in the dump: a dump that says quiet was written after
+        # this node's last write (the harness must not judge convergence on an earlier dump, or
+        # a write made between its check and the quiet file is never delivered before stop)
+        is_quiet = quiet.exists()
+        if log.replica.next_seq < cfg.writes and now >= next_write and not is_quiet:
             # acknowledged once logged, whether the transport is up or not (the outbox sends it)
             addr, v = rng.randrange(cfg.num_contexts), rng.getrandbits(cfg.width)
             m = log.put(addr, v) if rng.random() < 0.5 else log.accum(addr, v)
@@ -220,7 +225,7 @@ def run_node(cfg: NodeConfig) -> None:
         _dump_json(cfg.path("state"), {
             "state": r.read_all(), "watermarks": {str(o): w for o, w in r.watermarks().items()},
             "ahead": sum(len(v) for v in r.pending().values()), "outbox": len(log.outbox()),
-            "next_seq": r.next_seq, "life": life,
+            "next_seq": r.next_seq, "quiet": is_quiet, "life": life,
         })
     ack.close()
     log.close()
@@ -313,6 +318,25 @@ class RedisFaultStats:
         return (
             self.redis_kills + self.node_kills + self.partitions + self.trims + self.poison_frames
         )
+
+
+def quiescent(states: list[dict[str, Any] | None]) -> bool:
+    """Whether the nodes' ``state-<node>`` dumps show a finished run: every dump written after
+    its node saw the quiet file (so no write of that node is missing from it), every table equal,
+    every node's watermark of every origin at that origin's last seq, nothing ahead, nothing in
+    an outbox."""
+    if not states or not all(states):
+        return False
+    top = {str(i): s["next_seq"] - 1 for i, s in enumerate(states) if s}
+    return all(
+        s is not None
+        and s.get("quiet") is True
+        and s["state"] == states[0]["state"]  # type: ignore[index]
+        and all(s["watermarks"].get(o, -1) == w for o, w in top.items() if w >= 0)
+        and s["ahead"] == 0
+        and s["outbox"] == 0
+        for s in states
+    )
 
 
 def _read_acked(path: Path) -> list[tuple[int, int, int]]:
@@ -445,16 +469,9 @@ def run_redis_faults(
                 states = [p.state() for p in procs]
                 for p in procs:
                     p.alive()
-                if all(states):
-                    top = {str(i): s["next_seq"] - 1 for i, s in enumerate(states) if s}
-                    if all(
-                        s is not None and s["state"] == states[0]["state"]  # type: ignore[index]
-                        and all(s["watermarks"].get(o, -1) == w for o, w in top.items() if w >= 0)
-                        and s["ahead"] == 0 and s["outbox"] == 0
-                        for s in states
-                    ):
-                        st.converged = True
-                        break
+                if quiescent(states):
+                    st.converged = True
+                    break
                 time.sleep(0.1)
             st.converge_seconds = time.monotonic() - c0
             (d / "stop").touch()
