@@ -22,8 +22,10 @@ def _fmt_bytes(b: float) -> str:
     return f"{b:.4g} B"
 
 
-def _fmt(side: dict[str, Any], unit: str) -> str:
+def _fmt(side: dict[str, Any], unit: str, stat: str = "median_ns") -> str:
     if unit == "ns":
+        if stat != "median_ns" and stat in side:  # the figure the ratio compares, named
+            return f"{_fmt_ns(side[stat])} ({stat.removesuffix('_ns')})"
         return _fmt_ns(side["median_ns"]) if "median_ns" in side else "—"
     return _fmt_bytes(side["bytes"]) if "bytes" in side else "—"
 
@@ -47,9 +49,9 @@ def table_lines(results: dict[str, Any]) -> Iterator[tuple[str, ...]]:
                 row["title"],
                 c["case"],
                 c["ours"]["name"],
-                _fmt(c["ours"], c["unit"]),
+                _fmt(c["ours"], c["unit"], c.get("stat", "median_ns")),
                 c["peer"]["name"],
-                _fmt(c["peer"], c["unit"]),
+                _fmt(c["peer"], c["unit"], c.get("stat", "median_ns")),
                 ratio,
             )
 
