@@ -59,8 +59,9 @@ class AtomikContext:
     Lean: ``Atomik.Context`` (structure with ``reference`` and ``accumulator``).
     """
 
-    # ``_max`` is ``2**width - 1``, kept with the width: the per-event range test is one
-    # comparison chain against it (no shift, no allocation).
+    # ``_max`` is ``2**width - 1``, kept with the width: the per-event range test is two int
+    # comparisons, ``v > _max or v < 0`` (no shift, no allocation; not a chained ``0 <= v <=
+    # _max``, whose stack shuffling measured a few ns slower on CPython 3.11).
     __slots__ = ("_accumulator", "_delta_count", "_max", "_reference", "_width")
 
     def __init__(self, width: int = 64, initial_state: int = 0) -> None:
@@ -77,7 +78,7 @@ class AtomikContext:
     # validator, which raises the same errors as before.
     def load(self, value: int) -> None:
         """Set the reference to ``value`` and clear the accumulator. Lean: ``Context.load``."""
-        if type(value) is not int or not 0 <= value <= self._max:
+        if type(value) is not int or value > self._max or value < 0:
             value = check_value(value, self._width, "value")
         self._reference = value
         self._accumulator = 0
@@ -85,10 +86,10 @@ class AtomikContext:
 
     def accum(self, delta: int) -> None:
         """XOR ``delta`` into the accumulator. Lean: ``Context.accum``."""
-        if type(delta) is not int or not 0 <= delta <= self._max:
+        if type(delta) is not int or delta > self._max or delta < 0:
             delta = check_value(delta, self._width, "delta")
-        self._accumulator ^= delta
-        self._delta_count += 1
+        self._accumulator = self._accumulator ^ delta  # not ``^=``: no stack shuffle on 3.11
+        self._delta_count = self._delta_count + 1
 
     def read(self) -> int:
         """The current state, ``reference ^ accumulator``, in O(1). Lean: ``Context.read``."""
@@ -119,10 +120,10 @@ class AtomikContext:
 
         Lean: ``Context.rollback``.
         """
-        if type(delta) is not int or not 0 <= delta <= self._max:
+        if type(delta) is not int or delta > self._max or delta < 0:
             delta = check_value(delta, self._width, "delta")
-        self._accumulator ^= delta
-        self._delta_count += 1
+        self._accumulator = self._accumulator ^ delta  # not ``^=``: no stack shuffle on 3.11
+        self._delta_count = self._delta_count + 1
 
     def merge(self, other: AtomikContext, *, allow_different_reference: bool = False) -> None:
         """XOR ``other``'s accumulator into this one (``other`` is unchanged).

@@ -193,6 +193,14 @@ def _check_message(m: object) -> DeltaMessage:
 
 _MESSAGE_HEAD = struct.Struct("<BBBIIQIH")  # prefix + fields of a single-message frame
 _MESSAGE_64 = struct.Struct("<BBBIIQIHQ")  # ... and the delta, for width 64
+# The width-64 encoder packs the three prefix bytes as one ``3s`` field (one argument, not three
+# global loads): the same bytes as ``_MESSAGE_64`` (checked at import).
+_MESSAGE_PREFIX = bytes([MAGIC, VERSION, KIND_MESSAGE])
+_PACK_64 = struct.Struct("<3sIIQIHQ").pack
+if _PACK_64(_MESSAGE_PREFIX, 1, 2, 3, 4, 64, 5) != _MESSAGE_64.pack(
+    MAGIC, VERSION, KIND_MESSAGE, 1, 2, 3, 4, 64, 5
+):  # pragma: no cover
+    raise ImportError("wire: the width-64 encoder no longer packs the _MESSAGE_64 layout")
 _CRC_PACK = _CRC.pack
 _CRC32C = _crc32c.crc32c
 
@@ -203,9 +211,7 @@ def encode(msg: DeltaMessage) -> bytes:
         msg = _check_message(msg)
     w = msg.width
     if w == 64:
-        body = _MESSAGE_64.pack(
-            MAGIC, VERSION, KIND_MESSAGE, msg.origin, msg.epoch, msg.seq, msg.addr, 64, msg.delta
-        )
+        body = _PACK_64(_MESSAGE_PREFIX, msg.origin, msg.epoch, msg.seq, msg.addr, 64, msg.delta)
         return body + _CRC_PACK(_CRC32C(body))
     body = _MESSAGE_HEAD.pack(
         MAGIC, VERSION, KIND_MESSAGE, msg.origin, msg.epoch, msg.seq, msg.addr, w
