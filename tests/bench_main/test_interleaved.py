@@ -25,16 +25,18 @@ def test_interleaved_gives_both_sides_the_same_rounds_and_orders_their_stats() -
     assert p["min_ns"] > 3 * o["min_ns"]
 
 
-def test_interleaved_fresh_builds_each_side_anew_every_round() -> None:
+def test_interleaved_fresh_builds_each_side_anew_every_round_and_times_each_chunk() -> None:
     built: list[str] = []
 
-    def make(name: str, n: int) -> Callable[[], object]:
+    def make(name: str, n: int) -> list[Callable[[], object]]:
         built.append(name)
-        return lambda: _work(n)
+        return [lambda: _work(n), lambda: _work(2 * n)]
 
     o, p = interleaved_fresh(lambda: make("o", 100), lambda: make("p", 3000), 100, rounds=6)
     assert built.count("o") == built.count("p") == 7  # one warm-up each, then one per round
-    assert o["n"] == p["n"] == 100 and o["rounds"] == 6
+    assert o["n"] == p["n"] == 100 and o["rounds"] == 6 and o["chunks"] == p["chunks"] == 2
+    # the sum of each chunk's quietest round is at most the quietest whole round
+    assert o["min_ns"] <= o["median_ns"] <= o["max_ns"]
     assert p["min_ns"] > 3 * o["min_ns"]
 
 
