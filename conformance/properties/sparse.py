@@ -1,12 +1,16 @@
 """Hand-written checks for the sparse deltas of ``Atomik.Wire`` (``Sparse``, ``encodeSparse``,
-``decodeSparse``), held against ``atomik.delta.SparseDelta``, ``encode_sparse`` and
-``decode_sparse``.
+``decodeSparse``, and the dense side ``Sparse.toDense``, ``fromDense``, ``applySparse``), held
+against ``atomik.delta.SparseDelta`` (``from_dense``, ``to_dense``, ``encode``, ``decode``),
+``encode_sparse``, ``decode_sparse`` and ``apply_sparse``.
 
 Sparse deltas are drawn valid by construction (state lengths around word boundaries and up to
 the u32 limit, strictly increasing indices, non-zero words, the last word masked to the state),
 from dense buffers through ``encode_sparse``, and raw with ``struct`` with one planted violation
 of ``_check_sparse`` (the model's ``entriesOk``), so that the decoder's every branch is reached on
-purpose.
+purpose. The dense checks draw states of 0 to 80 bytes and around word boundaries (1, 7, 8, 9,
+63, 64, 65, ..., 4096), dense deltas all zero, all ones, random, or mostly zero with a few bytes
+set (often in the last, partial word), and states of the delta's length for ``apply_sparse`` (one
+byte off for its ``ShapeError``).
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from atomik.conformance.registry import checks
-from atomik.delta import SparseDelta, decode_sparse, encode_sparse
-from atomik.errors import FrameFieldError, FrameLengthError
+from atomik.delta import SparseDelta, apply_sparse, decode_sparse, encode_sparse
+from atomik.errors import FrameFieldError, FrameLengthError, ShapeError
 
 WIRE = "Atomik.Wire."
 _HEAD = struct.Struct("<II")
@@ -181,3 +185,183 @@ def sparse_short_input_is_a_length_error(data: Any) -> None:
         except FrameLengthError:
             continue
         raise AssertionError(f"{decoder.__qualname__} accepted {raw!r}")
+
+
+# --------------------------------------------------------------------------- dense form and apply
+
+#: State lengths for the dense checks (``to_dense`` allocates the state): word boundaries, a
+#: partial last word, and a few long states.
+_DENSE_LENGTHS = [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 127, 128, 129, 1000, 4096]
+
+
+def _dense_length(data: Any) -> int:
+    return data.draw(st.one_of(st.integers(0, 80), st.sampled_from(_DENSE_LENGTHS)),
+                     label="length")
+
+
+def _small_sparse(data: Any) -> SparseDelta:
+    """A valid sparse delta over a state short enough to hold densely."""
+    n = _dense_length(data)
+    es = _entries(data, n)
+    return SparseDelta(n, tuple(i for i, _ in es), tuple(w for _, w in es))
+
+
+def _dense(data: Any, n: int) -> bytes:
+    """An ``n``-byte dense delta: all zero, all ones, random, mostly zero with a few non-zero
+    bytes (often in the last, partial word), or one byte set."""
+    kind = data.draw(st.sampled_from(["zero", "ones", "random", "few", "last"]), label="dense")
+    if kind == "zero" or n == 0:
+        return bytes(n)
+    if kind == "ones":
+        return b"\xff" * n
+    if kind == "random":
+        return data.draw(st.binary(min_size=n, max_size=n), label="bytes")
+    buf = bytearray(n)
+    if kind == "last":
+        buf[n - 1] = data.draw(st.integers(1, 255), label="last byte")
+        return bytes(buf)
+    for _ in range(data.draw(st.integers(1, 4), label="set")):
+        pos = data.draw(st.one_of(st.integers(0, n - 1), st.just(n - 1)), label="pos")
+        buf[pos] = data.draw(st.integers(1, 255), label="byte")
+    return bytes(buf)
+
+
+def _word_at(s: SparseDelta, i: int) -> int:
+    return dict(zip(s.indices, s.words, strict=True)).get(i, 0)
+
+
+def _xor(a: bytes, b: bytes) -> bytes:
+    return bytes(x ^ y for x, y in zip(a, b, strict=True))
+
+
+@checks(WIRE + "length_toDense")
+@checks(WIRE + "toDense_eq")
+@checks(WIRE + "foldl_setWord")
+@checks(WIRE + "setWord_pair")
+@checks(WIRE + "set_length_append")
+@checks(WIRE + "length_foldl_setWord")
+@checks(WIRE + "length_wordsBytes")
+@checks(WIRE + "toLE_zero")
+@checks(WIRE + "entriesOk_cons")
+@checks(WIRE + "entriesOk_mem")
+@checks(WIRE + "entriesOk_nil_of")
+@checks(WIRE + "entriesOk_mono")
+@checks(WIRE + "headWord_cons_self")
+@checks(WIRE + "headWord_cons_ne")
+@checks(WIRE + "dropWord_cons_self")
+@checks(WIRE + "dropWord_cons_ne")
+def sparse_to_dense_layout(data: Any) -> None:
+    """``to_dense`` is ``length`` bytes: word ``i``'s 8 little-endian bytes at byte ``8 * i``
+    (the stored word where an entry has index ``i``, zero elsewhere), the last word cut to the
+    state."""
+    s = _small_sparse(data)
+    d = s.to_dense()
+    assert isinstance(d, bytes) and len(d) == s.length, (len(d), s)
+    for i in range((s.length + 7) // 8):
+        want = _word_at(s, i).to_bytes(8, "little")[: s.length - 8 * i]
+        assert d[8 * i : 8 * i + 8] == want, (i, s)
+
+
+@checks(WIRE + "toDense_fromDense")
+@checks(WIRE + "wordsFrom_nonzeroFrom")
+@checks(WIRE + "wordsBytes_denseWords")
+@checks(WIRE + "toLE_ofLE_pad")
+@checks(WIRE + "replicate_append_replicate'")
+@checks(WIRE + "length_denseWords")
+@checks(WIRE + "nonzeroFrom_zero")
+@checks(WIRE + "nonzeroFrom_ne")
+@checks(WIRE + "headWord_of_gt")
+def sparse_dense_round_trip(data: Any) -> None:
+    """The sparse form of a dense delta gives it back (``to_dense``, and ``decode_sparse`` of
+    ``encode_sparse``), and stores exactly its non-zero zero-padded little-endian words."""
+    d = _dense(data, _dense_length(data))
+    s = SparseDelta.from_dense(d)
+    assert s.length == len(d) and s.to_dense() == d, (d, s)
+    assert SparseDelta.from_dense(bytearray(d)) == s == SparseDelta.from_dense(memoryview(d))
+    assert decode_sparse(encode_sparse(d)) == d
+    padded = d + bytes(-len(d) % 8)
+    words = [int.from_bytes(padded[k : k + 8], "little") for k in range(0, len(padded), 8)]
+    assert list(s.indices) == [i for i, w in enumerate(words) if w], (d, s)
+    assert list(s.words) == [w for w in words if w], (d, s)
+
+
+@checks(WIRE + "fromDense_valid")
+@checks(WIRE + "entriesOk_nonzeroFrom")
+@checks(WIRE + "length_nonzeroFrom_le")
+@checks(WIRE + "denseWords_lt")
+@checks(WIRE + "nonzeroFrom_mem")
+def sparse_from_dense_is_valid(data: Any) -> None:
+    """``from_dense`` never raises on a dense delta (it builds a valid delta): its fields pass the
+    constructor's checks again and its encoding decodes to it; at most one entry per word."""
+    d = _dense(data, _dense_length(data))
+    s = SparseDelta.from_dense(d)
+    assert SparseDelta(s.length, s.indices, s.words) == s
+    assert SparseDelta.decode(s.encode()) == s
+    assert len(s.indices) <= (len(d) + 7) // 8
+    assert all(0 < w < 2**64 for w in s.words)
+
+
+@checks(WIRE + "fromDense_toDense")
+@checks(WIRE + "nonzeroFrom_wordsFrom")
+@checks(WIRE + "denseWords_wordsFrom")
+@checks(WIRE + "headWord_lt")
+@checks(WIRE + "headWord_last")
+@checks(WIRE + "dropWord_ok")
+@checks(WIRE + "dropWord_mem")
+def sparse_form_is_unique(data: Any) -> None:
+    """A valid sparse delta is the sparse form of its dense delta (drawn with the first and the
+    last word often stored, the last one partial and at its largest)."""
+    s = _small_sparse(data)
+    assert SparseDelta.from_dense(s.to_dense()) == s, s
+
+
+@checks(WIRE + "applySparse_eq_xor")
+@checks(WIRE + "foldl_applyEntry")
+@checks(WIRE + "foldl_applyEntry_step")
+@checks(WIRE + "applyEntry_eq")
+@checks(WIRE + "entryChunk_pair")
+@checks(WIRE + "take_toLE")
+@checks(WIRE + "take_append_gen")
+@checks(WIRE + "zipWith_append_eq")
+@checks(WIRE + "zipWith_xor_zeros")
+@checks(WIRE + "bool_not_and3")
+def sparse_apply_is_dense_xor(data: Any) -> None:
+    """``apply_sparse`` on a state of the delta's length is the byte-wise XOR of the state with
+    ``to_dense``, for bytes, bytearray and memoryview states, and leaves the state alone."""
+    s = _small_sparse(data)
+    state = _dense(data, s.length)
+    want = _xor(state, s.to_dense())
+    buf = bytearray(state)
+    for arg in (state, buf, memoryview(state)):
+        got = apply_sparse(arg, s)
+        assert isinstance(got, bytes) and got == want, (state, s, got)
+    assert bytes(buf) == state
+
+
+@checks(WIRE + "applySparse_shape")
+def sparse_apply_wrong_length_is_shape_error(data: Any) -> None:
+    """A state of another length than the delta's is a ``ShapeError`` (one byte short or long
+    often), and the state is left alone."""
+    s = _small_sparse(data)
+    m = data.draw(st.one_of(st.sampled_from([s.length + 1, max(s.length - 1, 0) if s.length
+                                             else 1]), st.integers(0, s.length + 16)),
+                  label="state length")
+    if m == s.length:
+        m += 1
+    buf = bytearray(_dense(data, m))
+    before = bytes(buf)
+    try:
+        apply_sparse(buf, s)
+    except ShapeError:
+        assert bytes(buf) == before
+        return
+    raise AssertionError(f"applied a {s.length}-byte delta to a {m}-byte state")
+
+
+@checks(WIRE + "applySparse_fromDense")
+def sparse_apply_from_dense(data: Any) -> None:
+    """Applying the sparse form of a dense delta is the byte-wise XOR with the dense delta."""
+    n = _dense_length(data)
+    d = _dense(data, n)
+    state = _dense(data, n)
+    assert apply_sparse(state, SparseDelta.from_dense(d)) == _xor(state, d), (state, d)

@@ -23,7 +23,11 @@ functions over lists of bytes (`List (BitVec 8)`, first byte first).
 * `encodeSparse` / `decodeSparse` are the sparse delta (`atomik.delta.SparseDelta`): round trip
   (`decodeSparse_encodeSparse`), canonicity (`encodeSparse_of_decodeSparse`), size
   (`length_encodeSparse`), and the errors (`decodeSparse_encodeSparse_field`,
-  `decodeSparse_append`, `decodeSparse_short`).
+  `decodeSparse_append`, `decodeSparse_short`). Its dense side as the code computes it:
+  `Sparse.toDense` (`to_dense`), `fromDense` (`from_dense`), `applySparse` (`apply_sparse`), with
+  `applySparse_eq_xor` (applying is the byte-wise XOR with the dense delta), `applySparse_shape`,
+  `applySparse_fromDense`, `toDense_fromDense` (dense round trip), `fromDense_valid`,
+  `fromDense_toDense` (the sparse form is unique) and `length_toDense`.
 -/
 
 namespace Atomik.Wire
@@ -1539,7 +1543,8 @@ The model of `atomik.delta.SparseDelta`: the byte length of a state and the non-
 of a delta over it, with their indices. Encoding (little-endian): `u32 length`, `u32 count`, then
 `count` entries of `u32 index, u64 word`. Theorems: `decodeSparse_encodeSparse` (round trip),
 `encodeSparse_of_decodeSparse` (canonicity), `length_encodeSparse`, and the errors
-(`decodeSparse_encodeSparse_field`, `decodeSparse_append`, `decodeSparse_short`).
+(`decodeSparse_encodeSparse_field`, `decodeSparse_append`, `decodeSparse_short`). The dense side
+(`Sparse.toDense`, `fromDense`, `applySparse`) and its theorems are in the subsection below.
 -/
 
 /-- A sparse delta: the state's byte length and its `(index, word)` entries. Python: atomik.delta.SparseDelta. -/
@@ -1715,6 +1720,722 @@ theorem decodeSparse_append (s : Sparse) (hn : s.length < 2 ^ 32) (hk : s.entrie
 /-- Fewer than 8 bytes are refused with a length error. Python: SparseDelta.decode (short input). -/
 theorem decodeSparse_short (bs : Bytes) (h : bs.length < 8) : decodeSparse bs = .error .length := by
   simp [decodeSparse, h]
+
+/-! ### Dense form, application, and the sparse form of a dense delta
+
+`Sparse.toDense` is `SparseDelta.to_dense` (a zero word array, each entry's word written at its
+index, the array's little-endian bytes cut to the state), `applySparse` is `apply_sparse` (entry by
+entry, the word's bytes that fall inside the state XORed into the slice at byte `8 * i`; `none` for
+a state of another length, the Python's `ShapeError`), `fromDense` is `SparseDelta.from_dense` on
+bytes (the non-zero zero-padded little-endian words, with their indices). Theorems:
+`applySparse_eq_xor` (applying is the byte-wise XOR with the dense delta), `applySparse_shape`,
+`applySparse_fromDense`, `toDense_fromDense` (dense round trip), `fromDense_valid` (`from_dense`
+always builds a valid delta), `fromDense_toDense` (canonicity: a valid delta is the sparse form of
+its dense delta), `length_toDense`. Refinement: `toDense_eq` (the word array the loop builds is
+`wordsFrom`, the words the entries denote index by index).
+-/
+
+/-- The word array's write `arr[i] = w`. Python: SparseDelta.to_dense (the entry loop). -/
+@[expose] noncomputable def setWord (ws : List Nat) (e : Nat × Nat) : List Nat := ws.set e.1 e.2
+
+/-- Words as their little-endian bytes, 8 each. Python: numpy's `tobytes()` of a `<u8` array. -/
+@[expose] noncomputable def wordsBytes : List Nat → Bytes
+  | [] => []
+  | w :: ws => toLE 8 8 w ++ wordsBytes ws
+
+/-- The dense delta: a zero word array with each entry's word written at its index, its bytes cut to the state's length. Python: atomik.delta.SparseDelta.to_dense. -/
+@[expose] noncomputable def Sparse.toDense (s : Sparse) : Bytes :=
+  (wordsBytes (s.entries.foldl setWord (List.replicate (nwords s.length) 0))).take s.length
+
+/-- The bytes of an entry's word that fall inside an `n`-byte state. Python: `w.to_bytes(8, "little")[: delta.length - start]` in apply_sparse. -/
+@[expose] noncomputable def entryChunk (n : Nat) (e : Nat × Nat) : Bytes := (toLE 8 8 e.2).take (n - 8 * e.1)
+
+/-- One entry applied: the slice at byte `8 * i` read little-endian, XORed with the chunk, written back. Python: the loop body of apply_sparse. -/
+@[expose] noncomputable def applyEntry (n : Nat) (buf : Bytes) (e : Nat × Nat) : Bytes :=
+  buf.take (8 * e.1) ++
+    (toLE 8 (entryChunk n e).length
+        (ofLE ((buf.drop (8 * e.1)).take (entryChunk n e).length) ^^^ ofLE (entryChunk n e)) ++
+      buf.drop (8 * e.1 + (entryChunk n e).length))
+
+/-- Apply a sparse delta to a state: `none` (the Python's ShapeError) unless the state has the delta's length, else the entries applied in order. Python: atomik.delta.apply_sparse. -/
+@[expose] noncomputable def applySparse (st : Bytes) (s : Sparse) : Option Bytes :=
+  if st.length = s.length then some (s.entries.foldl (applyEntry s.length) st) else none
+
+/-- The first `k` words of a byte string, 8 bytes each read little-endian (a short last one as if zero-padded). Python: atomik.delta._dense_words. -/
+@[expose] noncomputable def denseWords : Nat → Bytes → List Nat
+  | 0, _ => []
+  | k + 1, bs => ofLE (bs.take 8) :: denseWords k (bs.drop 8)
+
+/-- The non-zero words with their indices, counting from `j`. Python: np.flatnonzero in SparseDelta.from_dense. -/
+@[expose] noncomputable def nonzeroFrom : Nat → List Nat → List (Nat × Nat)
+  | _, [] => []
+  | j, w :: ws => if w = 0 then nonzeroFrom (j + 1) ws else (j, w) :: nonzeroFrom (j + 1) ws
+
+/-- The sparse form of a dense delta given as bytes (the Python raises ShapeError beyond `2^32 - 1` bytes). Python: atomik.delta.SparseDelta.from_dense. -/
+@[expose] noncomputable def fromDense (d : Bytes) : Sparse :=
+  ⟨d.length, nonzeroFrom 0 (denseWords (nwords d.length) d)⟩
+
+/-- The word that sorted entries put at index `j`, read off their front (zero if none). -/
+@[expose] noncomputable def headWord (j : Nat) : List (Nat × Nat) → Nat
+  | [] => 0
+  | e :: _ => if e.1 = j then e.2 else 0
+
+/-- The entries after index `j`'s. -/
+@[expose] noncomputable def dropWord (j : Nat) : List (Nat × Nat) → List (Nat × Nat)
+  | [] => []
+  | e :: es => if e.1 = j then es else e :: es
+
+/-- The `k` words from index `j` that sorted entries denote, index by index. -/
+@[expose] noncomputable def wordsFrom : Nat → Nat → List (Nat × Nat) → List Nat
+  | 0, _, _ => []
+  | k + 1, j, es => headWord j es :: wordsFrom k (j + 1) (dropWord j es)
+
+/-! #### List and digit lemmas -/
+
+/-- The digits of zero are zeros. Python: int.to_bytes of 0. -/
+theorem toLE_zero (b k : Nat) : toLE b k 0 = List.replicate k 0 := by
+  induction k with
+  | zero => rfl
+  | succ k ih =>
+    simp only [toLE, Nat.zero_div, ih, List.replicate_succ]
+    all_goals rfl
+
+/-- The first `m` digits of a number are its `min m k` digits. Python: `int.to_bytes(k)[:m]`. -/
+theorem take_toLE (b k m n : Nat) : (toLE b k n).take m = toLE b (min m k) n := by
+  induction k generalizing m n with
+  | zero => simp [toLE]
+  | succ k ih =>
+    cases m with
+    | zero => simp [toLE]
+    | succ m =>
+      have hm : min (m + 1) (k + 1) = min m k + 1 := by omega
+      rw [hm]
+      simp only [toLE, List.take_succ_cons, ih]
+
+/-- Digits read back and written with more digits are padded with zeros. Python: `int.from_bytes(b).to_bytes(k)`. -/
+theorem toLE_ofLE_pad {b : Nat} (xs : List (BitVec b)) (k : Nat) (h : xs.length ≤ k) :
+    toLE b k (ofLE xs) = xs ++ List.replicate (k - xs.length) 0 := by
+  induction xs generalizing k with
+  | nil => simp [ofLE, toLE_zero]
+  | cons x xs ih =>
+    cases k with
+    | zero => exact absurd h (by simp)
+    | succ k =>
+      have hx : x.toNat < 2 ^ b := x.isLt
+      have h1 : BitVec.ofNat b (x.toNat + 2 ^ b * ofLE xs) = x := by
+        apply BitVec.eq_of_toNat_eq
+        simp only [BitVec.toNat_ofNat, Nat.add_mul_mod_self_left, Nat.mod_eq_of_lt hx]
+      have h2 : (x.toNat + 2 ^ b * ofLE xs) / 2 ^ b = ofLE xs := by
+        rw [Nat.add_mul_div_left _ _ (Nat.two_pow_pos b), Nat.div_eq_of_lt hx, Nat.zero_add]
+      have hk : xs.length ≤ k := by simp only [List.length_cons] at h; omega
+      have e : k + 1 - (x :: xs).length = k - xs.length := by simp only [List.length_cons]; omega
+      simp only [toLE, ofLE]
+      rw [h1, h2, ih k hk, e, List.cons_append]
+
+/-- Taking from an append. -/
+theorem take_append_gen {α : Type} (l1 l2 : List α) (m : Nat) :
+    (l1 ++ l2).take m = l1.take m ++ l2.take (m - l1.length) := by
+  induction l1 generalizing m with
+  | nil => simp
+  | cons x l1 ih =>
+    cases m with
+    | zero => simp
+    | succ m =>
+      simp only [List.cons_append, List.take_succ_cons, List.length_cons, ih, Nat.add_sub_add_right]
+
+/-- Zipping two appends whose first parts have one length. -/
+theorem zipWith_append_eq {α β γ : Type} (f : α → β → γ) (a1 a2 : List α) (b1 b2 : List β)
+    (h : a1.length = b1.length) :
+    List.zipWith f (a1 ++ a2) (b1 ++ b2) = List.zipWith f a1 b1 ++ List.zipWith f a2 b2 := by
+  induction a1 generalizing b1 with
+  | nil =>
+    have hb : b1 = [] := List.eq_nil_of_length_eq_zero h.symm
+    subst hb
+    rfl
+  | cons x a1 ih =>
+    cases b1 with
+    | nil => exact absurd h (by simp)
+    | cons y b1 =>
+      have hl : a1.length = b1.length := by simp only [List.length_cons] at h; omega
+      simp only [List.cons_append, List.zipWith_cons_cons, ih b1 hl]
+
+/-- XOR with zero bytes changes nothing. -/
+theorem zipWith_xor_zeros (r : Bytes) : List.zipWith (· ^^^ ·) r (List.replicate r.length 0) = r := by
+  induction r with
+  | nil => rfl
+  | cons x r ih =>
+    have hx : x ^^^ (0 : BitVec 8) = x := by
+      first
+        | simp
+        | (apply BitVec.eq_of_toNat_eq; simp)
+    simp only [List.length_cons, List.replicate_succ, List.zipWith_cons_cons, ih, hx]
+
+/-- Writing at the position just after a prefix. -/
+theorem set_length_append (pre l : List Nat) (x a : Nat) :
+    (pre ++ x :: l).set pre.length a = pre ++ a :: l := by
+  induction pre with
+  | nil => rfl
+  | cons y pre ih =>
+    show y :: (pre ++ x :: l).set pre.length a = y :: (pre ++ a :: l)
+    rw [ih]
+
+theorem setWord_pair (ws : List Nat) (i w : Nat) : setWord ws (i, w) = ws.set i w := rfl
+
+/-- Replicas of one value, appended. -/
+theorem replicate_append_replicate' {α : Type} (a b : Nat) (x : α) :
+    List.replicate a x ++ List.replicate b x = List.replicate (a + b) x := by
+  induction a with
+  | zero => simp
+  | succ a ih =>
+    rw [Nat.add_right_comm, List.replicate_succ, List.replicate_succ, List.cons_append, ih]
+
+/-- A sequence of writes keeps the array's length. Python: numpy item assignment. -/
+theorem length_foldl_setWord (es : List (Nat × Nat)) (ws : List Nat) :
+    (es.foldl setWord ws).length = ws.length := by
+  induction es generalizing ws with
+  | nil => rfl
+  | cons e es ih => simp only [List.foldl_cons, ih, setWord, List.length_set]
+
+/-- Words take 8 bytes each. Python: `tobytes()` of a `<u8` array. -/
+theorem length_wordsBytes (ws : List Nat) : (wordsBytes ws).length = 8 * ws.length := by
+  induction ws with
+  | nil => rfl
+  | cons w ws ih =>
+    simp only [wordsBytes, List.length_append, length_toLE, ih, List.length_cons]
+    omega
+
+/-- The dense delta has the state's length. Python: `len(SparseDelta.to_dense()) == length`. -/
+theorem length_toDense (s : Sparse) : s.toDense.length = s.length := by
+  simp only [Sparse.toDense, List.length_take, length_wordsBytes, length_foldl_setWord,
+    List.length_replicate, nwords]
+  omega
+
+/-- `k` words are read. Python: _dense_words. -/
+theorem length_denseWords (k : Nat) : ∀ (d : Bytes), (denseWords k d).length = k := by
+  induction k with
+  | zero => intro d; rfl
+  | succ k ih => intro d; simp only [denseWords, List.length_cons, ih]
+
+/-! #### The entries' checks, one at a time -/
+
+/-- A Boolean "not all three" is the proposition. -/
+theorem bool_not_and3 (A B C : Prop) [Decidable A] [Decidable B] [Decidable C] :
+    (!(decide A && decide B && decide C)) = true ↔ ¬(A ∧ B ∧ C) := by
+  by_cases a : A <;> by_cases b : B <;> by_cases c : C <;> simp [a, b, c]
+
+/-- What `entriesOk` asks of the first entry and of the rest. Python: _check_sparse's loop. -/
+theorem entriesOk_cons (n lo : Nat) (e : Nat × Nat) (es : List (Nat × Nat)) :
+    entriesOk n lo (e :: es) = true ↔ lo ≤ e.1 ∧ e.1 < nwords n ∧ e.2 ≠ 0 ∧
+      ¬(e.1 + 1 = nwords n ∧ n % 8 ≠ 0 ∧ 2 ^ (8 * (n % 8)) ≤ e.2) ∧
+      entriesOk n (e.1 + 1) es = true := by
+  simp only [entriesOk, Bool.and_eq_true, decide_eq_true_eq]
+  constructor
+  · intro h
+    exact ⟨h.1.1.1.1, h.1.1.1.2, h.1.1.2, (bool_not_and3 _ _ _).mp h.1.2, h.2⟩
+  · intro h
+    exact ⟨⟨⟨⟨h.1, h.2.1⟩, h.2.2.1⟩, (bool_not_and3 _ _ _).mpr h.2.2.2.1⟩, h.2.2.2.2⟩
+
+/-- A lower least index allowed keeps the entries valid. -/
+theorem entriesOk_mono (n lo' lo : Nat) (es : List (Nat × Nat)) (hle : lo' ≤ lo)
+    (h : entriesOk n lo es = true) : entriesOk n lo' es = true := by
+  cases es with
+  | nil => rfl
+  | cons e es =>
+    rw [entriesOk_cons] at h ⊢
+    exact ⟨Nat.le_trans hle h.1, h.2⟩
+
+/-- Valid entries have their indices in `[lo, nwords n)`. -/
+theorem entriesOk_mem (n : Nat) (es : List (Nat × Nat)) :
+    ∀ (lo : Nat), entriesOk n lo es = true → ∀ e ∈ es, lo ≤ e.1 ∧ e.1 < nwords n := by
+  induction es with
+  | nil => intro lo _ e he; simp at he
+  | cons x es ih =>
+    intro lo h e he
+    rw [entriesOk_cons] at h
+    obtain ⟨h1, h2, _, _, h5⟩ := h
+    rcases List.mem_cons.mp he with rfl | he
+    · exact ⟨h1, h2⟩
+    · obtain ⟨h3, h4⟩ := ih (x.1 + 1) h5 e he
+      exact ⟨by omega, h4⟩
+
+/-- No entry is allowed from the end of the state on. -/
+theorem entriesOk_nil_of (n j : Nat) (es : List (Nat × Nat)) (h : entriesOk n j es = true)
+    (hj : nwords n ≤ j) : es = [] := by
+  cases es with
+  | nil => rfl
+  | cons e es =>
+    obtain ⟨h1, h2, _⟩ := (entriesOk_cons n j e es).mp h
+    exfalso
+    omega
+
+theorem headWord_cons_self (i w : Nat) (es : List (Nat × Nat)) : headWord i ((i, w) :: es) = w := by
+  simp [headWord]
+
+theorem dropWord_cons_self (i w : Nat) (es : List (Nat × Nat)) : dropWord i ((i, w) :: es) = es := by
+  simp [dropWord]
+
+theorem headWord_cons_ne (j : Nat) (e : Nat × Nat) (es : List (Nat × Nat)) (h : ¬e.1 = j) :
+    headWord j (e :: es) = 0 := by
+  simp [headWord, h]
+
+theorem dropWord_cons_ne (j : Nat) (e : Nat × Nat) (es : List (Nat × Nat)) (h : ¬e.1 = j) :
+    dropWord j (e :: es) = e :: es := by
+  simp [dropWord, h]
+
+theorem nonzeroFrom_zero (j : Nat) (ws : List Nat) : nonzeroFrom j (0 :: ws) = nonzeroFrom (j + 1) ws := by
+  simp [nonzeroFrom]
+
+theorem nonzeroFrom_ne (j w : Nat) (ws : List Nat) (h : ¬w = 0) :
+    nonzeroFrom j (w :: ws) = (j, w) :: nonzeroFrom (j + 1) ws := by
+  simp [nonzeroFrom, h]
+
+/-- The entries after index `j` are entries of the delta. -/
+theorem dropWord_mem (j : Nat) (es : List (Nat × Nat)) : ∀ e ∈ dropWord j es, e ∈ es := by
+  cases es with
+  | nil => intro e he; exact he
+  | cons x es =>
+    intro e he
+    by_cases hx : x.1 = j
+    · obtain ⟨i, w⟩ := x
+      simp only at hx
+      subst j
+      rw [dropWord_cons_self] at he
+      exact List.mem_cons_of_mem _ he
+    · rw [dropWord_cons_ne j x es hx] at he
+      exact he
+
+/-- A stored word is a u64. -/
+theorem headWord_lt (j : Nat) (es : List (Nat × Nat)) (h : ∀ e ∈ es, e.2 < 2 ^ 64) :
+    headWord j es < 2 ^ 64 := by
+  cases es with
+  | nil => exact Nat.two_pow_pos 64
+  | cons x es =>
+    by_cases hx : x.1 = j
+    · obtain ⟨i, w⟩ := x
+      simp only at hx
+      subst j
+      rw [headWord_cons_self]
+      exact h (i, w) (by simp)
+    · rw [headWord_cons_ne j x es hx]
+      exact Nat.two_pow_pos 64
+
+/-- The last word of a state whose length is not a multiple of 8 has no bit beyond it. -/
+theorem headWord_last (n j : Nat) (es : List (Nat × Nat)) (h : entriesOk n j es = true)
+    (hj : j + 1 = nwords n) (h8 : ¬n % 8 = 0) : headWord j es < 2 ^ (8 * (n % 8)) := by
+  cases es with
+  | nil => exact Nat.two_pow_pos _
+  | cons x es =>
+    by_cases hx : x.1 = j
+    · obtain ⟨i, w⟩ := x
+      simp only at hx
+      subst j
+      rw [headWord_cons_self]
+      obtain ⟨_, _, _, h4, _⟩ := (entriesOk_cons n i (i, w) es).mp h
+      exact Nat.lt_of_not_le (fun hle => h4 ⟨hj, h8, hle⟩)
+    · rw [headWord_cons_ne j x es hx]
+      exact Nat.two_pow_pos _
+
+/-- The entries after index `j` are valid from `j + 1` on. -/
+theorem dropWord_ok (n j : Nat) (es : List (Nat × Nat)) (h : entriesOk n j es = true) :
+    entriesOk n (j + 1) (dropWord j es) = true := by
+  cases es with
+  | nil => rfl
+  | cons x es =>
+    by_cases hx : x.1 = j
+    · obtain ⟨i, w⟩ := x
+      simp only at hx
+      subst j
+      rw [dropWord_cons_self]
+      exact ((entriesOk_cons n i (i, w) es).mp h).2.2.2.2
+    · rw [dropWord_cons_ne j x es hx]
+      obtain ⟨h1, h2⟩ := (entriesOk_cons n j x es).mp h
+      exact (entriesOk_cons n (j + 1) x es).mpr ⟨by omega, h2⟩
+
+/-- Entries all above `j` put nothing at `j`. -/
+theorem headWord_of_gt (j : Nat) (es : List (Nat × Nat)) (h : ∀ e ∈ es, j < e.1) :
+    headWord j es = 0 ∧ dropWord j es = es := by
+  cases es with
+  | nil => exact ⟨rfl, rfl⟩
+  | cons x es =>
+    have hx : ¬x.1 = j := by have := h x (by simp); omega
+    exact ⟨headWord_cons_ne j x es hx, dropWord_cons_ne j x es hx⟩
+
+/-- The non-zero words' indices and values. -/
+theorem nonzeroFrom_mem (ws : List Nat) :
+    ∀ (j : Nat), ∀ e ∈ nonzeroFrom j ws, j ≤ e.1 ∧ e.1 < j + ws.length ∧ e.2 ∈ ws := by
+  induction ws with
+  | nil => intro j e he; simp [nonzeroFrom] at he
+  | cons w ws ih =>
+    intro j e he
+    by_cases hw : w = 0
+    · subst hw
+      rw [nonzeroFrom_zero] at he
+      obtain ⟨h1, h2, h3⟩ := ih (j + 1) e he
+      exact ⟨by omega, by simp only [List.length_cons]; omega, List.mem_cons_of_mem _ h3⟩
+    · rw [nonzeroFrom_ne j w ws hw] at he
+      rcases List.mem_cons.mp he with rfl | he
+      · exact ⟨Nat.le_refl _, by simp, by simp⟩
+      · obtain ⟨h1, h2, h3⟩ := ih (j + 1) e he
+        exact ⟨by omega, by simp only [List.length_cons]; omega, List.mem_cons_of_mem _ h3⟩
+
+/-- At most one entry per word. -/
+theorem length_nonzeroFrom_le (ws : List Nat) : ∀ (j : Nat), (nonzeroFrom j ws).length ≤ ws.length := by
+  induction ws with
+  | nil => intro j; simp [nonzeroFrom]
+  | cons w ws ih =>
+    intro j
+    have := ih (j + 1)
+    by_cases hw : w = 0
+    · subst hw
+      rw [nonzeroFrom_zero]
+      simp only [List.length_cons]
+      omega
+    · rw [nonzeroFrom_ne j w ws hw]
+      simp only [List.length_cons]
+      omega
+
+/-- A word read from at most 8 bytes is a u64. -/
+theorem denseWords_lt (k : Nat) : ∀ (d : Bytes), ∀ w ∈ denseWords k d, w < 2 ^ 64 := by
+  induction k with
+  | zero => intro d w hw; simp [denseWords] at hw
+  | succ k ih =>
+    intro d w hw
+    simp only [denseWords, List.mem_cons] at hw
+    rcases hw with rfl | hw
+    · have h1 := ofLE_lt (d.take 8)
+      have h2 : (2 ^ 8) ^ (d.take 8).length ≤ 2 ^ 64 := by
+        rw [← Nat.pow_mul]
+        exact Nat.pow_le_pow_right (by decide) (by simp only [List.length_take]; omega)
+      exact Nat.lt_of_lt_of_le h1 h2
+    · exact ih _ w hw
+
+/-! #### The word array: refinement and round trips -/
+
+/-- Refinement: the loop's writes into a zero array give the words the entries denote, index by index. Python: SparseDelta.to_dense. -/
+theorem foldl_setWord (n k : Nat) : ∀ (j : Nat) (es : List (Nat × Nat)) (pre : List Nat),
+    entriesOk n j es = true → j + k = nwords n → pre.length = j →
+    es.foldl setWord (pre ++ List.replicate k 0) = pre ++ wordsFrom k j es := by
+  induction k with
+  | zero =>
+    intro j es pre h hk _
+    rw [entriesOk_nil_of n j es h (by omega)]
+    rfl
+  | succ k ih =>
+    intro j es pre h hk hpre
+    cases es with
+    | nil =>
+      have := ih (j + 1) [] (pre ++ [0]) rfl (by omega) (by simp [hpre])
+      simp only [List.foldl_nil, List.append_assoc, List.singleton_append] at this
+      simp only [List.foldl_nil, wordsFrom, headWord, dropWord, List.replicate_succ]
+      exact this
+    | cons e es =>
+      by_cases he : e.1 = j
+      · obtain ⟨i, w⟩ := e
+        simp only at he
+        subst i
+        have hrest := ((entriesOk_cons n j (j, w) es).mp h).2.2.2.2
+        have := ih (j + 1) es (pre ++ [w]) hrest (by omega) (by simp [hpre])
+        simp only [List.append_assoc, List.singleton_append] at this
+        have hs : (pre ++ 0 :: List.replicate k 0).set j w = pre ++ w :: List.replicate k 0 := by
+          rw [← hpre]
+          exact set_length_append pre _ 0 w
+        rw [List.foldl_cons, setWord_pair, List.replicate_succ, hs]
+        simp only [wordsFrom, headWord_cons_self, dropWord_cons_self]
+        exact this
+      · obtain ⟨h1, h2⟩ := (entriesOk_cons n j e es).mp h
+        have h' : entriesOk n (j + 1) (e :: es) = true :=
+          (entriesOk_cons n (j + 1) e es).mpr ⟨by omega, h2⟩
+        have := ih (j + 1) (e :: es) (pre ++ [0]) h' (by omega) (by simp [hpre])
+        simp only [List.append_assoc, List.singleton_append] at this
+        simp only [List.replicate_succ, wordsFrom, headWord_cons_ne j e es he,
+          dropWord_cons_ne j e es he]
+        exact this
+
+/-- The dense delta of valid entries, from the words they denote. -/
+theorem toDense_eq (s : Sparse) (h : entriesOk s.length 0 s.entries = true) :
+    s.toDense = (wordsBytes (wordsFrom (nwords s.length) 0 s.entries)).take s.length := by
+  have := foldl_setWord s.length (nwords s.length) 0 s.entries [] h (by omega) rfl
+  simp only [List.nil_append] at this
+  simp only [Sparse.toDense, this]
+
+/-- The words that the non-zero words denote are the words. Python: SparseDelta.from_dense then to_dense. -/
+theorem wordsFrom_nonzeroFrom (ws : List Nat) : ∀ (j : Nat), wordsFrom ws.length j (nonzeroFrom j ws) = ws := by
+  induction ws with
+  | nil => intro j; rfl
+  | cons w ws ih =>
+    intro j
+    by_cases hw : w = 0
+    · subst hw
+      obtain ⟨h1, h2⟩ := headWord_of_gt j (nonzeroFrom (j + 1) ws)
+        (fun e he => by have := (nonzeroFrom_mem ws (j + 1) e he).1; omega)
+      simp only [List.length_cons, nonzeroFrom_zero, wordsFrom, h1, h2, ih]
+    · simp only [List.length_cons, nonzeroFrom_ne j w ws hw, wordsFrom, headWord_cons_self,
+        dropWord_cons_self, ih]
+
+/-- The non-zero words of the words valid entries denote are the entries. Python: SparseDelta.to_dense then from_dense. -/
+theorem nonzeroFrom_wordsFrom (n k : Nat) : ∀ (j : Nat) (es : List (Nat × Nat)),
+    entriesOk n j es = true → j + k = nwords n → nonzeroFrom j (wordsFrom k j es) = es := by
+  induction k with
+  | zero =>
+    intro j es h hk
+    rw [entriesOk_nil_of n j es h (by omega)]
+    rfl
+  | succ k ih =>
+    intro j es h hk
+    cases es with
+    | nil =>
+      have := ih (j + 1) [] rfl (by omega)
+      simp only [wordsFrom, headWord, dropWord, nonzeroFrom_zero, this]
+    | cons e es =>
+      by_cases he : e.1 = j
+      · obtain ⟨i, w⟩ := e
+        simp only at he
+        subst j
+        obtain ⟨_, _, hw, _, hrest⟩ := (entriesOk_cons n i (i, w) es).mp h
+        have := ih (i + 1) es hrest (by omega)
+        simp only [wordsFrom, headWord_cons_self, dropWord_cons_self, nonzeroFrom_ne i w _ hw, this]
+      · obtain ⟨h1, h2⟩ := (entriesOk_cons n j e es).mp h
+        have h' : entriesOk n (j + 1) (e :: es) = true :=
+          (entriesOk_cons n (j + 1) e es).mpr ⟨by omega, h2⟩
+        have := ih (j + 1) (e :: es) h' (by omega)
+        simp only [wordsFrom, headWord_cons_ne j e es he, dropWord_cons_ne j e es he,
+          nonzeroFrom_zero, this]
+
+/-- A byte string's words, written back as bytes, are the string zero-padded. Python: _dense_words then tobytes. -/
+theorem wordsBytes_denseWords (k : Nat) : ∀ (d : Bytes), d.length ≤ 8 * k →
+    wordsBytes (denseWords k d) = d ++ List.replicate (8 * k - d.length) 0 := by
+  induction k with
+  | zero =>
+    intro d hd
+    have : d = [] := List.eq_nil_of_length_eq_zero (by omega)
+    subst this
+    rfl
+  | succ k ih =>
+    intro d hd
+    have ht : (d.take 8).length ≤ 8 := by simp only [List.length_take]; omega
+    have hdr : (d.drop 8).length ≤ 8 * k := by simp only [List.length_drop]; omega
+    simp only [denseWords, wordsBytes]
+    rw [toLE_ofLE_pad _ 8 ht, ih _ hdr]
+    by_cases h8 : 8 ≤ d.length
+    · have e1 : (d.take 8).length = 8 := by simp only [List.length_take]; omega
+      rw [e1, Nat.sub_self, List.replicate_zero, List.append_nil, ← List.append_assoc,
+        List.take_append_drop, List.length_drop]
+      have e2 : 8 * k - (d.length - 8) = 8 * (k + 1) - d.length := by omega
+      rw [e2]
+    · have e2 : d.drop 8 = [] := List.eq_nil_of_length_eq_zero (by simp only [List.length_drop]; omega)
+      have e3 : d.take 8 = d := by
+        have := List.take_append_drop 8 d
+        rw [e2, List.append_nil] at this
+        exact this
+      rw [e2, e3, List.nil_append, List.length_nil, Nat.sub_zero, List.append_assoc,
+        replicate_append_replicate']
+      have e4 : 8 - d.length + 8 * k = 8 * (k + 1) - d.length := by omega
+      rw [e4]
+
+/-- The words read back from the dense bytes of valid entries are the words they denote. Python: _dense_words of to_dense. -/
+theorem denseWords_wordsFrom (n k : Nat) : ∀ (j : Nat) (es : List (Nat × Nat)),
+    entriesOk n j es = true → (∀ e ∈ es, e.2 < 2 ^ 64) → j + k = nwords n →
+    denseWords k ((wordsBytes (wordsFrom k j es)).take (n - 8 * j)) = wordsFrom k j es := by
+  induction k with
+  | zero => intro j es _ _ _; rfl
+  | succ k ih =>
+    intro j es h hfit hk
+    have hN : nwords n = (n + 7) / 8 := rfl
+    have hv : headWord j es < 2 ^ 64 := headWord_lt j es hfit
+    have hrest := ih (j + 1) (dropWord j es) (dropWord_ok n j es h)
+      (fun e he => hfit e (dropWord_mem j es e he)) (by omega)
+    simp only [wordsFrom, wordsBytes, denseWords]
+    rcases Nat.eq_zero_or_pos k with hk0 | hk0
+    · subst hk0
+      have hvl : headWord j es < 2 ^ (8 * (n - 8 * j)) := by
+        by_cases h8 : n % 8 = 0
+        · have e8 : n - 8 * j = 8 := by omega
+          rw [e8]
+          exact hv
+        · have e8 : n - 8 * j = n % 8 := by omega
+          rw [e8]
+          exact headWord_last n j es h (by omega) h8
+      simp only [wordsFrom, wordsBytes, denseWords, List.append_nil]
+      rw [take_toLE, take_toLE, ofLE_toLE, show min 8 (min (n - 8 * j) 8) = n - 8 * j by omega,
+        ← Nat.pow_mul, Nat.mod_eq_of_lt hvl]
+    · have e1 : n - 8 * j - 8 = n - 8 * (j + 1) := by omega
+      have hv' : headWord j es < 2 ^ (8 * 8) := hv
+      rw [take_append_gen, take_toLE, length_toLE, show min (n - 8 * j) 8 = 8 by omega, e1,
+        List.take_left' (length_toLE 8 8 _), List.drop_left' (length_toLE 8 8 _), hrest, ofLE_toLE,
+        ← Nat.pow_mul, Nat.mod_eq_of_lt hv']
+
+/-- The sparse form's entries are valid: indices increasing inside the state, words non-zero, the last one inside the state. Python: SparseDelta.from_dense's __post_init__ check passes. -/
+theorem entriesOk_nonzeroFrom (n k : Nat) : ∀ (j : Nat) (d : Bytes), d.length = n - 8 * j →
+    j + k = nwords n → entriesOk n j (nonzeroFrom j (denseWords k d)) = true := by
+  induction k with
+  | zero => intro j d _ _; rfl
+  | succ k ih =>
+    intro j d hd hk
+    have hN : nwords n = (n + 7) / 8 := rfl
+    have hrest := ih (j + 1) (d.drop 8) (by simp only [List.length_drop]; omega) (by omega)
+    simp only [denseWords]
+    by_cases hw : ofLE (d.take 8) = 0
+    · rw [hw, nonzeroFrom_zero]
+      exact entriesOk_mono n j (j + 1) _ (by omega) hrest
+    · rw [nonzeroFrom_ne j _ _ hw, entriesOk_cons]
+      refine ⟨Nat.le_refl _, by show j < nwords n; omega, hw, ?_, hrest⟩
+      rintro ⟨h1, h2, h3⟩
+      have h1' : j + 1 = nwords n := h1
+      have hl : (d.take 8).length = n % 8 := by simp only [List.length_take]; omega
+      have hlt := ofLE_lt (d.take 8)
+      rw [hl, ← Nat.pow_mul] at hlt
+      exact absurd h3 (Nat.not_le.mpr hlt)
+
+/-! #### The theorems -/
+
+/-- Dense round trip: the dense delta of a byte string's sparse form is the string. Python: SparseDelta.from_dense(d).to_dense() == d. -/
+theorem toDense_fromDense (d : Bytes) : (fromDense d).toDense = d := by
+  have hok := entriesOk_nonzeroFrom d.length (nwords d.length) 0 d (by omega) (by omega)
+  rw [toDense_eq (fromDense d) hok]
+  show (wordsBytes (wordsFrom (nwords d.length) 0
+    (nonzeroFrom 0 (denseWords (nwords d.length) d)))).take d.length = d
+  have hw := wordsFrom_nonzeroFrom (denseWords (nwords d.length) d) 0
+  rw [length_denseWords] at hw
+  rw [hw, wordsBytes_denseWords _ d (by unfold nwords; omega)]
+  exact List.take_left' rfl
+
+/-- The sparse form of a byte string shorter than `2^32` is a valid sparse delta. Python: SparseDelta.from_dense never raises RangeError. -/
+theorem fromDense_valid (d : Bytes) (h : d.length < 2 ^ 32) : (fromDense d).Valid := by
+  have hok := entriesOk_nonzeroFrom d.length (nwords d.length) 0 d (by omega) (by omega)
+  have hmem := entriesOk_mem d.length _ 0 hok
+  have hN : nwords d.length ≤ d.length := by unfold nwords; omega
+  have hlen := length_nonzeroFrom_le (denseWords (nwords d.length) d) 0
+  rw [length_denseWords] at hlen
+  show d.length < 2 ^ 32 ∧ (nonzeroFrom 0 (denseWords (nwords d.length) d)).length < 2 ^ 32 ∧
+    (∀ e ∈ nonzeroFrom 0 (denseWords (nwords d.length) d), e.1 < 2 ^ 32 ∧ e.2 < 2 ^ 64) ∧
+    entriesOk d.length 0 (nonzeroFrom 0 (denseWords (nwords d.length) d)) = true
+  refine ⟨h, by omega, ?_, hok⟩
+  intro e he
+  have h1 := (hmem e he).2
+  have h2 := (nonzeroFrom_mem _ 0 e he).2.2
+  exact ⟨by omega, denseWords_lt _ d e.2 h2⟩
+
+/-- Canonicity: a valid sparse delta is the sparse form of its dense delta (so the sparse form is unique). Python: SparseDelta.from_dense(s.to_dense()) == s. -/
+theorem fromDense_toDense (s : Sparse) (h : s.Valid) : fromDense s.toDense = s := by
+  obtain ⟨n, es⟩ := s
+  obtain ⟨_, _, hfit, hok⟩ := h
+  have hlen : (Sparse.toDense ⟨n, es⟩).length = n := length_toDense ⟨n, es⟩
+  have e : Sparse.toDense ⟨n, es⟩ = (wordsBytes (wordsFrom (nwords n) 0 es)).take n :=
+    toDense_eq ⟨n, es⟩ hok
+  have hd := denseWords_wordsFrom n (nwords n) 0 es hok (fun e he => (hfit e he).2) (by omega)
+  have hz := nonzeroFrom_wordsFrom n (nwords n) 0 es hok (by omega)
+  simp only [Nat.mul_zero, Nat.sub_zero] at hd
+  unfold fromDense
+  rw [hlen, e, hd, hz]
+
+/-- One step of the loop: the entry at index `j` (if any) XORed into the `j`-th 8 bytes. -/
+theorem entryChunk_pair (n i w : Nat) : entryChunk n (i, w) = toLE 8 (min (n - 8 * i) 8) w := by
+  simp only [entryChunk, take_toLE]
+
+/-- The loop body XORs the chunk into the slice at its word's position. Python: apply_sparse's loop body. -/
+theorem applyEntry_eq (n : Nat) (pre r1 r2 : Bytes) (e : Nat × Nat) (hp : pre.length = 8 * e.1)
+    (hr : r1.length = (entryChunk n e).length) :
+    applyEntry n (pre ++ (r1 ++ r2)) e = pre ++ (List.zipWith (· ^^^ ·) r1 (entryChunk n e) ++ r2) := by
+  have h1 : (pre ++ (r1 ++ r2)).take (8 * e.1) = pre := List.take_left' hp
+  have h2 : (pre ++ (r1 ++ r2)).drop (8 * e.1) = r1 ++ r2 := List.drop_left' hp
+  have h3 : (pre ++ (r1 ++ r2)).drop (8 * e.1 + r1.length) = r2 := by
+    rw [← List.append_assoc]
+    exact List.drop_left' (by simp [hp])
+  have h4 : toLE 8 r1.length (ofLE (entryChunk n e)) = entryChunk n e := by
+    rw [hr]
+    exact toLE_ofLE _
+  have h5 : toLE 8 r1.length (ofLE r1) = r1 := toLE_ofLE r1
+  unfold applyEntry
+  rw [h1, h2, ← hr, h3, List.take_left' rfl, toLE_xor, h5, h4]
+
+/-- The loop over entries from index `j`: the next word's bytes XORed in, then the rest. -/
+theorem foldl_applyEntry_step (n j : Nat) (es : List (Nat × Nat)) (pre r1 r2 : Bytes)
+    (h : entriesOk n j es = true) (hp : pre.length = 8 * j) (hr : r1.length = min (n - 8 * j) 8) :
+    es.foldl (applyEntry n) (pre ++ (r1 ++ r2)) =
+      (dropWord j es).foldl (applyEntry n)
+        (pre ++ (List.zipWith (· ^^^ ·) r1 (toLE 8 (min (n - 8 * j) 8) (headWord j es)) ++ r2)) := by
+  have hz : List.zipWith (· ^^^ ·) r1 (toLE 8 (min (n - 8 * j) 8) 0) = r1 := by
+    rw [toLE_zero, ← hr, zipWith_xor_zeros]
+  cases es with
+  | nil => simp only [dropWord, headWord, hz]
+  | cons e es =>
+    by_cases he : e.1 = j
+    · obtain ⟨i, w⟩ := e
+      simp only at he
+      subst j
+      have hr' : r1.length = (entryChunk n (i, w)).length := by
+        rw [entryChunk_pair, length_toLE, hr]
+      rw [headWord_cons_self, dropWord_cons_self, List.foldl_cons,
+        applyEntry_eq n pre r1 r2 (i, w) hp hr', entryChunk_pair]
+    · rw [headWord_cons_ne j e es he, dropWord_cons_ne j e es he, hz]
+
+/-- The loop over entries from index `j` XORs the dense bytes from byte `8 * j` into the rest of the state. -/
+theorem foldl_applyEntry (n k : Nat) : ∀ (j : Nat) (es : List (Nat × Nat)) (pre rest : Bytes),
+    entriesOk n j es = true → j + k = nwords n → pre.length = min (8 * j) n →
+    rest.length = n - 8 * j →
+    es.foldl (applyEntry n) (pre ++ rest) =
+      pre ++ List.zipWith (· ^^^ ·) rest ((wordsBytes (wordsFrom k j es)).take (n - 8 * j)) := by
+  induction k with
+  | zero =>
+    intro j es pre rest h hk _ hr
+    have hN : nwords n = (n + 7) / 8 := rfl
+    rw [entriesOk_nil_of n j es h (by omega)]
+    have hr0 : rest = [] := List.eq_nil_of_length_eq_zero (by omega)
+    subst hr0
+    simp
+  | succ k ih =>
+    intro j es pre rest h hk hp hr
+    have hN : nwords n = (n + 7) / 8 := rfl
+    have hp' : pre.length = 8 * j := by omega
+    have hc : (rest.take (min (n - 8 * j) 8)).length = min (n - 8 * j) 8 := by
+      simp only [List.length_take]
+      omega
+    have hstep := foldl_applyEntry_step n j es pre (rest.take (min (n - 8 * j) 8))
+      (rest.drop (min (n - 8 * j) 8)) h hp' hc
+    rw [List.take_append_drop] at hstep
+    rw [hstep, ← List.append_assoc]
+    have hz : (List.zipWith (· ^^^ ·) (rest.take (min (n - 8 * j) 8))
+        (toLE 8 (min (n - 8 * j) 8) (headWord j es))).length = min (n - 8 * j) 8 := by
+      simp only [List.length_zipWith, hc, length_toLE] <;> omega
+    rw [ih (j + 1) (dropWord j es)
+      (pre ++ List.zipWith (· ^^^ ·) (rest.take (min (n - 8 * j) 8))
+        (toLE 8 (min (n - 8 * j) 8) (headWord j es)))
+      (rest.drop (min (n - 8 * j) 8)) (dropWord_ok n j es h) (by omega)
+      (by rw [List.length_append, hz]; omega) (by simp only [List.length_drop]; omega)]
+    have e1 : n - 8 * j - 8 = n - 8 * (j + 1) := by omega
+    have e2 := zipWith_append_eq (· ^^^ ·) (rest.take (min (n - 8 * j) 8))
+      (rest.drop (min (n - 8 * j) 8)) (toLE 8 (min (n - 8 * j) 8) (headWord j es))
+      ((wordsBytes (wordsFrom k (j + 1) (dropWord j es))).take (n - 8 * (j + 1)))
+      (by rw [hc, length_toLE])
+    rw [List.take_append_drop] at e2
+    simp only [wordsFrom, wordsBytes, take_append_gen, take_toLE, length_toLE, e1, e2,
+      List.append_assoc]
+
+/-- Applying a valid sparse delta to a state of its length is the byte-wise XOR with its dense delta. Python: apply_sparse(state, s) == bytes(a ^ b for a, b in zip(state, s.to_dense())). -/
+theorem applySparse_eq_xor (st : Bytes) (s : Sparse) (h : s.Valid) (hl : st.length = s.length) :
+    applySparse st s = some (List.zipWith (· ^^^ ·) st s.toDense) := by
+  obtain ⟨n, es⟩ := s
+  obtain ⟨_, _, _, hok⟩ := h
+  have hl' : st.length = n := hl
+  have e : Sparse.toDense ⟨n, es⟩ = (wordsBytes (wordsFrom (nwords n) 0 es)).take n :=
+    toDense_eq ⟨n, es⟩ hok
+  have g := foldl_applyEntry n (nwords n) 0 es [] st hok (by omega) (by simp)
+    (by simp only [Nat.mul_zero, Nat.sub_zero]; exact hl')
+  simp only [List.nil_append, Nat.mul_zero, Nat.sub_zero] at g
+  show (if st.length = n then some (es.foldl (applyEntry n) st) else none) =
+    some (List.zipWith (· ^^^ ·) st (Sparse.toDense ⟨n, es⟩))
+  rw [if_pos hl', g, e]
+
+/-- A state of another length is refused. Python: apply_sparse raises ShapeError. -/
+theorem applySparse_shape (st : Bytes) (s : Sparse) (h : st.length ≠ s.length) :
+    applySparse st s = none := by
+  unfold applySparse
+  rw [if_neg h]
+
+/-- Applying the sparse form of a dense delta is the byte-wise XOR with it. Python: apply_sparse(state, SparseDelta.from_dense(d)). -/
+theorem applySparse_fromDense (st d : Bytes) (hd : d.length < 2 ^ 32) (hl : st.length = d.length) :
+    applySparse st (fromDense d) = some (List.zipWith (· ^^^ ·) st d) := by
+  rw [applySparse_eq_xor st (fromDense d) (fromDense_valid d hd) hl, toDense_fromDense]
 
 /-! ## Either frame kind -/
 

@@ -242,7 +242,11 @@ class SparseDelta:
 
     @classmethod
     def from_dense(cls, delta: BytesLike | U64Array) -> SparseDelta:
-        """Sparse form of a dense delta (bytes-like, or a 1-D uint64 array of words)."""
+        """Sparse form of a dense delta (bytes-like, or a 1-D uint64 array of words).
+
+        Lean: ``Atomik.Wire.fromDense`` (bytes-like input); ``fromDense_valid`` (it always builds
+        a valid delta), ``toDense_fromDense`` (``to_dense`` gives the bytes back),
+        ``fromDense_toDense`` (the sparse form is unique)."""
         words, n = _dense_words(delta)
         if n > _MAX_U32:
             raise ShapeError(f"delta must be at most {_MAX_U32} bytes, got {n}")
@@ -284,7 +288,9 @@ class SparseDelta:
         return cls(length, indices, words)
 
     def to_dense(self) -> bytes:
-        """The dense delta as ``length`` bytes."""
+        """The dense delta as ``length`` bytes.
+
+        Lean: ``Atomik.Wire.Sparse.toDense``; ``length_toDense``, ``toDense_fromDense``."""
         nwords = (self.length + 7) // 8
         arr = np.zeros(nwords, dtype="<u8")
         for i, w in zip(self.indices, self.words, strict=True):
@@ -321,7 +327,11 @@ def apply_sparse(state: BytesLike, delta: SparseDelta) -> bytes:
     """Apply a sparse delta to a state of ``delta.length`` bytes; returns the new state.
 
     ``delta`` must be a :class:`SparseDelta` (decode an encoding with :meth:`SparseDelta.decode`
-    first); anything else raises :class:`~atomik.errors.AtomikTypeError`."""
+    first); anything else raises :class:`~atomik.errors.AtomikTypeError`. A state of another
+    length raises :class:`~atomik.errors.ShapeError`.
+
+    Lean: ``Atomik.Wire.applySparse``; ``applySparse_eq_xor`` (the byte-wise XOR of the state
+    with :meth:`SparseDelta.to_dense`), ``applySparse_shape``, ``applySparse_fromDense``."""
     if not isinstance(delta, SparseDelta):
         raise AtomikTypeError(
             f"delta must be a SparseDelta (decode bytes with SparseDelta.decode), "
