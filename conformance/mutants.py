@@ -266,6 +266,23 @@ MUTANTS: tuple[Mutant, ...] = (
            "        if False:\n",
            "accum_batch does not compare the lengths of its two columns",
            first=("Atomik.Boundary",)),
+    Mutant("sparse-to-dense-uncut", "delta.py", "        return arr.tobytes()[: self.length]\n",
+           "        return arr.tobytes()\n",
+           "SparseDelta.to_dense returns whole words (the last one not cut to the state)",
+           first=("Atomik.Wire",)),
+    Mutant("sparse-apply-last-word-uncut", "delta.py",
+           '        chunk = w.to_bytes(8, "little")[: delta.length - start]\n',
+           '        chunk = w.to_bytes(8, "little")\n',
+           "apply_sparse writes the last word's 8 bytes past the end of a partial last word",
+           first=("Atomik.Wire",)),
+    Mutant("sparse-from-dense-drops-last-word", "delta.py",
+           "        nz = np.flatnonzero(words)\n", "        nz = np.flatnonzero(words[:-1])\n",
+           "SparseDelta.from_dense never stores the last word",
+           first=("Atomik.Wire",)),
+    Mutant("batch-count-off-by-one", "wire.py", "    for i in range(count):\n",
+           "    for i in range(count - 1):\n",
+           "decode_batch reads one record fewer than the count field says",
+           first=("Atomik.Wire",)),
 )
 
 
