@@ -1879,6 +1879,7 @@ theorem set_length_append (pre l : List Nat) (x a : Nat) :
     show y :: (pre ++ x :: l).set pre.length a = y :: (pre ++ a :: l)
     rw [ih]
 
+/-- The write of an entry `(i, w)`. Python: `arr[i] = w`. -/
 theorem setWord_pair (ws : List Nat) (i w : Nat) : setWord ws (i, w) = ws.set i w := rfl
 
 /-- Replicas of one value, appended. -/
@@ -1968,23 +1969,29 @@ theorem entriesOk_nil_of (n j : Nat) (es : List (Nat × Nat)) (h : entriesOk n j
     exfalso
     omega
 
+/-- An entry at index `i` puts its word there. -/
 theorem headWord_cons_self (i w : Nat) (es : List (Nat × Nat)) : headWord i ((i, w) :: es) = w := by
   simp [headWord]
 
+/-- After index `i`'s entry come the others. -/
 theorem dropWord_cons_self (i w : Nat) (es : List (Nat × Nat)) : dropWord i ((i, w) :: es) = es := by
   simp [dropWord]
 
+/-- Entries starting at another index put nothing at `j`. -/
 theorem headWord_cons_ne (j : Nat) (e : Nat × Nat) (es : List (Nat × Nat)) (h : ¬e.1 = j) :
     headWord j (e :: es) = 0 := by
   simp [headWord, h]
 
+/-- Entries starting at another index are all after `j`. -/
 theorem dropWord_cons_ne (j : Nat) (e : Nat × Nat) (es : List (Nat × Nat)) (h : ¬e.1 = j) :
     dropWord j (e :: es) = e :: es := by
   simp [dropWord, h]
 
+/-- A zero word is not stored. Python: np.flatnonzero skips it. -/
 theorem nonzeroFrom_zero (j : Nat) (ws : List Nat) : nonzeroFrom j (0 :: ws) = nonzeroFrom (j + 1) ws := by
   simp [nonzeroFrom]
 
+/-- A non-zero word is stored with its index. Python: np.flatnonzero keeps it. -/
 theorem nonzeroFrom_ne (j w : Nat) (ws : List Nat) (h : ¬w = 0) :
     nonzeroFrom j (w :: ws) = (j, w) :: nonzeroFrom (j + 1) ws := by
   simp [nonzeroFrom, h]
