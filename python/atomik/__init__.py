@@ -25,14 +25,18 @@ from atomik.errors import (
     AddressError,
     AtomikError,
     AtomikTypeError,
+    ConflictError,
     EpochError,
     FrameChecksumError,
     FrameError,
     FrameFieldError,
     FrameLengthError,
     FrameVersionError,
+    PruneError,
     RangeError,
     ReferenceMismatchError,
+    RejectedMessagesError,
+    ReorderWindowError,
     ShapeError,
     SizeError,
     SnapshotError,
@@ -40,7 +44,7 @@ from atomik.errors import (
 )
 from atomik.eventlog import Event, EventLog, LogSnapshot
 from atomik.fingerprint import Fingerprint
-from atomik.replication.replica import ConflictError, Replica, deliver_all_no_dedup
+from atomik.replication.replica import Replica, deliver_all_no_dedup
 from atomik.table import AtomikTable
 from atomik.wire import (
     DeltaMessage,
@@ -72,8 +76,11 @@ __all__ = [
     "FrameLengthError",
     "FrameVersionError",
     "LogSnapshot",
+    "PruneError",
     "RangeError",
     "ReferenceMismatchError",
+    "RejectedMessagesError",
+    "ReorderWindowError",
     "Replica",
     "ShapeError",
     "SizeError",

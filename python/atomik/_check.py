@@ -36,6 +36,12 @@ def as_int(value: object, what: str) -> int:
     raise AtomikTypeError(f"{what} must be an int, got {_type_name(value)} {value!r}")
 
 
+def check_iterable(value: object, what: str) -> None:
+    """Raise :class:`~atomik.errors.AtomikTypeError` unless ``value`` is a non-text iterable."""
+    if isinstance(value, str | bytes | bytearray | memoryview) or not isinstance(value, Iterable):
+        raise AtomikTypeError(f"{what} must be an iterable, got {type(value).__name__}")
+
+
 def check_width(width: object) -> int:
     """Validate a bit width: an int ``>= 1``."""
     if isinstance(width, bool | np.bool_) or not isinstance(width, int | np.integer):

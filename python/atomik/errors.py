@@ -9,18 +9,27 @@ what was expected and what came.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from atomik.wire import DeltaMessage
+
 __all__ = [
     "AddressError",
     "AtomikError",
     "AtomikTypeError",
+    "ConflictError",
     "EpochError",
     "FrameChecksumError",
     "FrameError",
     "FrameFieldError",
     "FrameLengthError",
     "FrameVersionError",
+    "PruneError",
     "RangeError",
     "ReferenceMismatchError",
+    "RejectedMessagesError",
+    "ReorderWindowError",
     "ShapeError",
     "SizeError",
     "SnapshotError",
@@ -89,3 +98,54 @@ class FrameChecksumError(FrameError):
 
 class FrameFieldError(FrameError):
     """A frame with a field out of range (width 0, a delta too wide for its width, ...)."""
+
+
+# replication (raised by atomik.replication.replica.Replica)
+class ReorderWindowError(AtomikError, ValueError):
+    """A message too far ahead of its origin's watermark for the bounded out-of-order set.
+
+    Nothing was applied or recorded; deliver the missing earlier messages first (an anti-entropy
+    round does), then deliver this one again.
+    """
+
+
+class ConflictError(AtomikError, ValueError):
+    """A message whose ``(origin, seq)`` was already applied here with another address or delta.
+
+    Two writers share one id (e.g. two nodes with the same ``replica_id``): applying the second
+    would fork the replicas for good, dropping it silently would hide the fork. Nothing was applied
+    or stored. ``first`` is the stored message of that id, ``second`` the refused one.
+    """
+
+    def __init__(self, first: DeltaMessage, second: DeltaMessage) -> None:
+        """Name the id and both contents."""
+        super().__init__(
+            f"message {second.id} (origin {second.origin}, seq {second.seq}) conflicts with the "
+            f"applied message of that id: addr {first.addr} delta {first.delta:#x} applied, addr "
+            f"{second.addr} delta {second.delta:#x} refused (two writers with one replica_id?); "
+            "nothing changed"
+        )
+        self.first = first
+        self.second = second
+
+
+class RejectedMessagesError(AtomikError, ValueError):
+    """Some messages of a batch were rejected; every other one was still received.
+
+    ``applied`` is how many messages were applied, ``rejected`` the ``(message, error)`` pairs in
+    the order they were tried. A rejected message changed nothing.
+    """
+
+    def __init__(self, applied: int, rejected: list[tuple[object, AtomikError]]) -> None:
+        """Record what was applied and what was rejected."""
+        kinds = sorted({type(e).__name__ for _, e in rejected})
+        super().__init__(
+            f"{len(rejected)} message(s) rejected ({', '.join(kinds)}), {applied} applied; "
+            f"first: {rejected[0][1]}"
+        )
+        self.applied = applied
+        self.rejected = rejected
+
+
+class PruneError(AtomikError, ValueError):
+    """``prune`` was given no peer digest (that would forget every stored message)."""

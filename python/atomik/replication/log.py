@@ -48,7 +48,8 @@ from types import TracebackType
 
 from atomik._check import check_addr, check_value
 from atomik.errors import AtomikError, AtomikTypeError, FrameError
-from atomik.replication.replica import DEFAULT_MAX_PENDING, Digest, Replica
+from atomik.replication.digest import Digest
+from atomik.replication.replica import DEFAULT_MAX_PENDING, Replica
 from atomik.table import AtomikTable
 from atomik.wire import DeltaMessage, crc32c, decode, encode, frame_size
 

@@ -325,17 +325,17 @@ def quiescent(states: list[dict[str, Any] | None]) -> bool:
     its node saw the quiet file (so no write of that node is missing from it), every table equal,
     every node's watermark of every origin at that origin's last seq, nothing ahead, nothing in
     an outbox."""
-    if not states or not all(states):
+    dumps = [s for s in states if s]
+    if not dumps or len(dumps) != len(states):
         return False
-    top = {str(i): s["next_seq"] - 1 for i, s in enumerate(states) if s}
+    top = {str(i): s["next_seq"] - 1 for i, s in enumerate(dumps)}
     return all(
-        s is not None
-        and s.get("quiet") is True
-        and s["state"] == states[0]["state"]  # type: ignore[index]
+        s.get("quiet") is True
+        and s["state"] == dumps[0]["state"]
         and all(s["watermarks"].get(o, -1) == w for o, w in top.items() if w >= 0)
         and s["ahead"] == 0
         and s["outbox"] == 0
-        for s in states
+        for s in dumps
     )
 
 

@@ -33,44 +33,29 @@ and ``Atomik.ReplicaImpl`` (this algorithm: ``State.receive``, ``State.receiveAl
 
 from __future__ import annotations
 
-import struct
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy as np
-
-from atomik._check import (
-    as_buffer,
-    as_int,
-    check_addr,
-    check_count,
-    check_value,
-    check_width,
-    kernels,
-)
+from atomik._check import check_addr, check_count, check_iterable, check_value, check_width
 from atomik.errors import (
     AddressError,
     AtomikError,
     AtomikTypeError,
+    ConflictError,
     EpochError,
-    FrameChecksumError,
-    FrameFieldError,
-    FrameLengthError,
-    FrameVersionError,
+    PruneError,
+    RejectedMessagesError,
+    ReorderWindowError,
     WidthError,
 )
+from atomik.replication.digest import KIND_DIGEST, Digest
+from atomik.replication.ingest import ingest_into
+from atomik.replication.lww import LWWRegisters, LWWWrite
 from atomik.table import AtomikTable
-from atomik.wire import (
-    MAGIC,
-    DeltaMessage,
-    _new_message,
-    crc32c,
-    decode_batch,
-    decode_batch_columns,
-)
+from atomik.wire import DeltaMessage, _new_message
 
+# Digest, the LWW registers and the replica's errors live in their own modules (digest.py,
+# lww.py, atomik/errors.py); this module still exports them, as it always did.
 __all__ = [
     "DEFAULT_MAX_PENDING",
     "KIND_DIGEST",
@@ -87,64 +72,6 @@ __all__ = [
 ]
 
 DEFAULT_MAX_PENDING = 4096
-U64_MAX = (1 << 64) - 1
-KIND_DIGEST = 0x03
-
-
-class ReorderWindowError(AtomikError, ValueError):
-    """A message too far ahead of its origin's watermark for the bounded out-of-order set.
-
-    Nothing was applied or recorded; deliver the missing earlier messages first (an anti-entropy
-    round does), then deliver this one again.
-    """
-
-
-class ConflictError(AtomikError, ValueError):
-    """A message whose ``(origin, seq)`` was already applied here with another address or delta.
-
-    Two writers share one id (e.g. two nodes with the same ``replica_id``): applying the second
-    would fork the replicas for good, dropping it silently would hide the fork. Nothing was applied
-    or stored. ``first`` is the stored message of that id, ``second`` the refused one.
-    """
-
-    def __init__(self, first: DeltaMessage, second: DeltaMessage) -> None:
-        """Name the id and both contents."""
-        super().__init__(
-            f"message {second.id} (origin {second.origin}, seq {second.seq}) conflicts with the "
-            f"applied message of that id: addr {first.addr} delta {first.delta:#x} applied, addr "
-            f"{second.addr} delta {second.delta:#x} refused (two writers with one replica_id?); "
-            "nothing changed"
-        )
-        self.first = first
-        self.second = second
-
-
-class RejectedMessagesError(AtomikError, ValueError):
-    """Some messages of a batch were rejected; every other one was still received.
-
-    ``applied`` is how many messages were applied, ``rejected`` the ``(message, error)`` pairs in
-    the order they were tried. A rejected message changed nothing.
-    """
-
-    def __init__(self, applied: int, rejected: list[tuple[object, AtomikError]]) -> None:
-        """Record what was applied and what was rejected."""
-        kinds = sorted({type(e).__name__ for _, e in rejected})
-        super().__init__(
-            f"{len(rejected)} message(s) rejected ({', '.join(kinds)}), {applied} applied; "
-            f"first: {rejected[0][1]}"
-        )
-        self.applied = applied
-        self.rejected = rejected
-
-
-class PruneError(AtomikError, ValueError):
-    """``prune`` was given no peer digest (that would forget every stored message)."""
-
-
-def _check_iterable(value: object, what: str) -> None:
-    """Raise :class:`~atomik.errors.AtomikTypeError` unless ``value`` is a non-text iterable."""
-    if isinstance(value, str | bytes | bytearray | memoryview) or not isinstance(value, Iterable):
-        raise AtomikTypeError(f"{what} must be an iterable, got {type(value).__name__}")
 
 
 def _msg_order(m: DeltaMessage) -> tuple[int, int]:
@@ -159,126 +86,6 @@ def _check_message(msg: object, table: AtomikTable) -> DeltaMessage:
     check_addr(msg.addr, table.num_contexts)
     return msg
 
-
-# --------------------------------------------------------------------------- digests
-_DIGEST_HEAD = struct.Struct("<BBBII")  # magic, version, kind, epoch, number of origins
-_DIGEST_ORIGIN = struct.Struct("<IqI")  # origin, watermark (-1: none), number of ahead seqs
-_U64 = struct.Struct("<Q")
-_CRC = struct.Struct("<I")
-
-
-@dataclass(frozen=True, slots=True)
-class Digest:
-    """What a replica has applied: per origin a contiguous watermark (every ``seq`` up to it;
-    ``-1`` for none) and the applied ``seq`` numbers above it. Compact: its size grows with the
-    number of origins and the reordering, not with history. Kept canonical: ahead seqs that
-    continue the watermark are moved into it (``Digest(0, {1: 4}, {1: {5, 7}})`` has watermark
-    5 and ahead ``{7}`` for origin 1), so equal sets of ids give equal digests and one frame."""
-
-    epoch: int
-    watermarks: Mapping[int, int] = field(default_factory=dict)
-    ahead: Mapping[int, frozenset[int]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        """Validate and freeze the fields."""
-        check_value(self.epoch, 32, "epoch")
-        if not isinstance(self.watermarks, Mapping) or not isinstance(self.ahead, Mapping):
-            raise AtomikTypeError("watermarks and ahead must be mappings")
-        water: dict[int, int] = {}
-        for o, w in self.watermarks.items():
-            origin = check_value(o, 32, "origin")
-            wv = as_int(w, f"watermark of origin {origin}")
-            if not -1 <= wv < 2**63:
-                raise FrameFieldError(f"watermark of origin {origin} must be >= -1, got {wv}")
-            water[origin] = wv
-        ahead: dict[int, frozenset[int]] = {}
-        for o, seqs in self.ahead.items():
-            origin = check_value(o, 32, "origin")
-            _check_iterable(seqs, f"ahead seqs of origin {origin}")
-            vals = frozenset(check_value(s, 64, "seq") for s in seqs)
-            if any(s <= water.get(origin, -1) for s in vals):
-                raise FrameFieldError(f"ahead seqs of origin {origin} must exceed its watermark")
-            if vals:
-                # canonical form: seqs that continue the watermark move into it (the digest
-                # covers the same ids, and it encodes to the one frame that decodes back to it)
-                w = water.get(origin, -1)
-                while w + 1 in vals and w + 1 < 2**63:
-                    w += 1
-                rest = frozenset(s for s in vals if s > w)
-                water[origin] = w
-                if rest:
-                    ahead[origin] = rest
-        object.__setattr__(self, "epoch", int(self.epoch))
-        object.__setattr__(self, "watermarks", MappingProxyType(water))
-        object.__setattr__(self, "ahead", MappingProxyType(ahead))
-
-    def covers(self, origin: int, seq: int) -> bool:
-        """Whether the replica that produced this digest had applied ``(origin, seq)``."""
-        return seq <= self.watermarks.get(origin, -1) or seq in self.ahead.get(origin, ())
-
-    def encode(self) -> bytes:
-        """This digest as bytes: ``spec/replication.md`` (kind 0x03 frame with CRC32C)."""
-        parts = [_DIGEST_HEAD.pack(MAGIC, 1, KIND_DIGEST, self.epoch, len(self.watermarks))]
-        for o in sorted(self.watermarks):
-            seqs = sorted(self.ahead.get(o, ()))
-            parts.append(_DIGEST_ORIGIN.pack(o, self.watermarks[o], len(seqs)))
-            parts += [_U64.pack(s) for s in seqs]
-        body = b"".join(parts)
-        return body + _CRC.pack(crc32c(body))
-
-    @classmethod
-    def decode(cls, data: bytes | bytearray | memoryview) -> Digest:
-        """Decode :meth:`encode`'s bytes; raises a :class:`~atomik.errors.FrameError` subclass."""
-        mv = as_buffer(data, "data")
-        n = mv.nbytes
-        if n < _DIGEST_HEAD.size + _CRC.size:
-            raise FrameLengthError(
-                f"digest needs at least {_DIGEST_HEAD.size + _CRC.size} bytes, got {n}"
-            )
-        magic, version, kind, epoch, count = _DIGEST_HEAD.unpack_from(mv, 0)
-        if magic != MAGIC or version != 1:
-            raise FrameVersionError(
-                f"not a v1 atomik digest: magic 0x{magic:02x} version {version}"
-            )
-        if kind != KIND_DIGEST:
-            raise FrameFieldError(f"frame kind 0x{kind:02x}, expected 0x{KIND_DIGEST:02x} (digest)")
-        (stored,) = _CRC.unpack_from(mv, n - _CRC.size)
-        if stored != crc32c(mv[: n - _CRC.size]):
-            raise FrameChecksumError("digest CRC32C mismatch")
-        off, end = _DIGEST_HEAD.size, n - _CRC.size
-        water: dict[int, int] = {}
-        ahead: dict[int, frozenset[int]] = {}
-        prev = -1
-        for _ in range(count):
-            if off + _DIGEST_ORIGIN.size > end:
-                raise FrameLengthError("digest is cut short")
-            o, w, k = _DIGEST_ORIGIN.unpack_from(mv, off)
-            off += _DIGEST_ORIGIN.size
-            if off + k * _U64.size > end:
-                raise FrameLengthError("digest is cut short")
-            seqs = [_U64.unpack_from(mv, off + i * _U64.size)[0] for i in range(k)]
-            off += k * _U64.size
-            # canonical (what encode writes): origins strictly increasing, watermark >= -1, ahead
-            # seqs strictly increasing and above watermark + 1 (that one would extend the mark)
-            if o <= prev:
-                raise FrameFieldError(f"digest origin {o} after origin {prev}: not increasing")
-            if w < -1:
-                raise FrameFieldError(f"digest origin {o}: watermark {w} < -1")
-            low = w + 1
-            for s in seqs:
-                if s <= low:
-                    raise FrameFieldError(
-                        f"digest origin {o}: ahead seq {s} must exceed {low} (watermark {w} + 1) "
-                        "and the seq before it"
-                    )
-                low = s
-            prev = o
-            water[o] = w
-            if seqs:
-                ahead[o] = frozenset(seqs)
-        if off != end:
-            raise FrameLengthError(f"digest has {end - off} trailing bytes")
-        return cls(epoch, water, ahead)
 
 
 # --------------------------------------------------------------------------- replicas
@@ -552,7 +359,7 @@ class Replica:
         ``State.receiveBatch_perm``: the order of a batch does not matter), ``State.passed``,
         ``State.rejected``.
         """
-        _check_iterable(msgs, "msgs")
+        check_iterable(msgs, "msgs")
         bad: list[tuple[object, AtomikError]] = []
         batch: list[DeltaMessage] = []
         for m in msgs:
@@ -609,169 +416,8 @@ class Replica:
         Lean: ``ReplicaImpl.State.receiveBatch`` (``receiveBatch_perm``), as for
         :meth:`receive_all`; the property ``ingest_is_receive_all`` holds the two equal.
         """
-        msgs: list[Any] | None = None
-        cols: tuple[Any, ...] | None = None
-        if isinstance(batch, bytes | bytearray | memoryview):
-            cols = decode_batch_columns(batch)
-            if cols is None:
-                msgs = decode_batch(batch)  # raises the frame's error; mixed widths decode here
-        else:
-            _check_iterable(batch, "msgs")
-            msgs = list(batch)
-        if self._sink is not None:
-            if msgs is None:
-                msgs = decode_batch(batch)  # type: ignore[arg-type]
-            return self.receive_all(msgs, rejected=rejected)
-        t = self._table
-        bad: list[tuple[object, AtomikError]] = []
-        if msgs is not None:
-            good: list[DeltaMessage] = []
-            for m in msgs:
-                if type(m) is DeltaMessage or isinstance(m, DeltaMessage):
-                    good.append(m)
-                else:
-                    bad.append(
-                        (m, AtomikTypeError(f"expected a DeltaMessage, got {type(m).__name__}"))
-                    )
-            n = len(good)
-            width = t._width
-            origin = np.fromiter((m.origin for m in good), np.uint64, n)
-            seq = np.fromiter((m.seq for m in good), np.uint64, n)
-            epoch = np.fromiter((m.epoch for m in good), np.uint64, n)
-            addr = np.fromiter((min(m.addr, t._n) for m in good), np.uint64, n)
-            wmatch = np.fromiter((m.width == width for m in good), np.bool_, n)
-            delta = np.fromiter(
-                (m.delta if m.width == width else 0 for m in good), np.uint64, n
-            )
-            objs: list[Any] | None = good
-        else:
-            assert cols is not None
-            width, origin, epoch, seq, addr, delta = cols
-            n = len(seq)
-            wmatch = np.full(n, width == t._width)
-            objs = None
-        order = np.lexsort((seq, origin))  # stable: of two messages with one id, the first first
-        valid = wmatch & (addr < t._n) & (epoch == self._epoch)
-        vo = order[valid[order]]  # the valid ones, in (origin, seq) order
-        s_origin, s_seq = origin[vo], seq[vo]
-        if len(vo):
-            starts = np.flatnonzero(np.diff(s_origin)) + 1
-            run_start = np.concatenate(([0], starts, [len(vo)])).astype(np.int64)
-        else:
-            run_start = np.zeros(1, dtype=np.int64)
-        run_origin = [int(o) for o in s_origin[run_start[:-1]]]
-        nruns = len(run_origin)
-        run_nxt = np.zeros(nruns, dtype=np.uint64)
-        full = np.zeros(nruns, dtype=np.uint8)
-        ahead_l: list[int] = []
-        ahead_start = np.zeros(nruns + 1, dtype=np.int64)
-        old_water: list[int] = []
-        for r, o in enumerate(run_origin):
-            w = self._water.get(o, -1)
-            old_water.append(w)
-            if w == U64_MAX:
-                full[r] = 1
-            else:
-                run_nxt[r] = w + 1
-            ahead_l += sorted(self._ahead.get(o, ()))
-            ahead_start[r + 1] = len(ahead_l)
-        status = np.zeros(len(vo), dtype=np.int8)
-        if len(vo):
-            kernels().ingest_runs(
-                s_seq,
-                addr[vo].astype(np.int64),
-                delta[vo],
-                run_start,
-                run_nxt,
-                np.array(ahead_l, dtype=np.uint64),
-                ahead_start,
-                np.uint64(self._max_pending),
-                t._acc,
-                status,
-                full,
-            )
-        # the bookkeeping of each origin: watermark, out-of-order set, own seq
-        new_water: list[int] = []
-        for r, o in enumerate(run_origin):
-            w = U64_MAX if full[r] else int(run_nxt[r]) - 1
-            new_water.append(w)
-            if w > old_water[r]:
-                self._water[o] = w
-            lo, hi = int(run_start[r]), int(run_start[r + 1])
-            st_r = status[lo:hi]
-            out_of_order = s_seq[lo:hi][st_r == 3].tolist()
-            ahead = {a for a in self._ahead.get(o, ()) if a > w}
-            ahead.update(out_of_order)
-            if ahead:
-                self._ahead[o] = ahead
-            else:
-                self._ahead.pop(o, None)
-            if o == self._id:
-                applied_seqs = s_seq[lo:hi][(st_r == 0) | (st_r == 3)]
-                if applied_seqs.size and int(applied_seqs.max()) >= self._next_seq:
-                    self._next_seq = int(applied_seqs.max()) + 1
-        applied_mask = (status == 0) | (status == 3)
-        applied = int(np.count_nonzero(applied_mask))
-        ai = vo[applied_mask]
-        if applied:
-            if objs is not None:
-                store = self._store_d
-                for i in ai.tolist():
-                    m = objs[i]
-                    st = store.get(m.origin)
-                    if st is None:
-                        store[m.origin] = {m.seq: m}
-                    else:
-                        st[m.seq] = m
-            else:
-                self._cols.append(
-                    (self._epoch, width, origin[ai], seq[ai], addr[ai], delta[ai])
-                )
-        # the rejected ones, in (origin, seq) order as receive_all tries them
-        refused = np.zeros(n, dtype=np.bool_)
-        refused[vo[status == 2]] = True
-        conflict: dict[int, ConflictError] = {}
-        dup = vo[status == 1]
-        if dup.size:  # a duplicate must equal the stored message of its id (if still stored)
-            store = self._store
-            for i in dup.tolist():
-                o, s = int(origin[i]), int(seq[i])
-                first = store.get(o, {}).get(s)
-                if first is not None and (
-                    first.addr != int(addr[i]) or first.delta != int(delta[i])
-                ):
-                    m = objs[i] if objs is not None else self._column_message(cols, i)
-                    conflict[i] = ConflictError(first, m)
-                    refused[i] = True
-        run_of = np.zeros(n, dtype=np.int64)
-        for r in range(nruns):
-            run_of[vo[run_start[r] : run_start[r + 1]]] = r
-        for i in order[(~valid[order]) | refused[order]].tolist():
-            m = objs[i] if objs is not None else self._column_message(cols, i)
-            if i in conflict:
-                bad.append((m, conflict[i]))
-                continue
-            if refused[i]:
-                bad.append((m, self._window_error(m, new_water[int(run_of[i])])))
-                continue
-            try:
-                self.check(m)
-            except AtomikError as e:
-                bad.append((m, e))
-                continue
-            raise AssertionError(f"ingest rejected a message check() accepts: {m!r}")
-        if bad:
-            if rejected is None:
-                raise RejectedMessagesError(applied, bad)
-            rejected.extend(bad)
-        return applied
+        return ingest_into(self, batch, rejected)
 
-    @staticmethod
-    def _column_message(cols: Any, i: int) -> DeltaMessage:
-        width, origin, epoch, seq, addr, delta = cols
-        return _new_message(
-            int(origin[i]), int(epoch[i]), int(seq[i]), int(addr[i]), width, int(delta[i])
-        )
 
     # ----------------------------------------------------------------- anti-entropy
     def digest(self) -> Digest:
@@ -810,7 +456,7 @@ class Replica:
         nothing of this epoch, so with one in the list nothing is pruned
         (``State.prune_other_epoch``). Nothing changes on an error.
         """
-        _check_iterable(digests, "digests")
+        check_iterable(digests, "digests")
         ds = list(digests)
         for d in ds:
             if not isinstance(d, Digest):
@@ -959,68 +605,3 @@ def deliver_all_no_dedup(table: AtomikTable, msgs: Iterable[DeltaMessage]) -> No
     table.accum_batch([m.addr for m in ms], [m.delta for m in ms])
 
 
-# --------------------------------------------------------------------------- last writer wins
-@dataclass(frozen=True, slots=True)
-class LWWWrite:
-    """A last-writer-wins register write: ``value`` at ``addr``, stamped ``(clock, origin)``."""
-
-    origin: int
-    clock: int
-    addr: int
-    value: int
-
-    @property
-    def stamp(self) -> tuple[int, int]:
-        """The total order of writes: Lamport clock, ties broken by origin."""
-        return (self.clock, self.origin)
-
-
-class LWWRegisters:
-    """``num_contexts`` last-writer-wins registers of ``width`` bits, for values (not deltas)
-    where concurrent writes must resolve to one writer's value instead of ``s ^ x ^ y``.
-
-    Each write carries a Lamport stamp ``(clock, origin)``; a register keeps the write with the
-    largest stamp (a write whose stamp is not larger is ignored, so a duplicate changes nothing).
-    The cost: a concurrent write is *discarded*, not merged. No Lean theorem covers these
-    registers; their convergence (same writes in any order with duplicates, same values, when no
-    two writes share a stamp) is tested, not proved (``tests/replication/test_sync.py``).
-    """
-
-    __slots__ = ("_clock", "_id", "_n", "_stamps", "_values", "_width")
-
-    def __init__(self, replica_id: int, num_contexts: int, width: int = 64) -> None:
-        """Registers all reading 0 (stamp ``(-1, -1)``, older than any write)."""
-        self._id = check_value(replica_id, 32, "replica_id")
-        self._n = check_count(num_contexts, "num_contexts", minimum=1)
-        self._width = check_width(width)
-        self._clock = 0
-        self._values = [0] * self._n
-        self._stamps: list[tuple[int, int]] = [(-1, -1)] * self._n
-
-    def put(self, addr: int, value: int) -> LWWWrite:
-        """Write ``value`` at ``addr`` locally; return the write to send to peers."""
-        a = check_addr(addr, self._n)
-        v = check_value(value, self._width, "value")
-        self._clock = max(self._clock, self._stamps[a][0] + 1)
-        w = LWWWrite(self._id, self._clock, a, v)
-        self._clock += 1
-        self.receive(w)
-        return w
-
-    def receive(self, write: LWWWrite) -> bool:
-        """Keep ``write`` if its stamp is newer than the register's; return whether it was."""
-        if not isinstance(write, LWWWrite):
-            raise AtomikTypeError(f"expected an LWWWrite, got {type(write).__name__}")
-        a = check_addr(write.addr, self._n)
-        v = check_value(write.value, self._width, "value")
-        check_value(write.origin, 32, "origin")
-        check_count(write.clock, "clock")
-        self._clock = max(self._clock, write.clock + 1)
-        if write.stamp <= self._stamps[a]:
-            return False
-        self._stamps[a], self._values[a] = write.stamp, v
-        return True
-
-    def read(self, addr: int) -> int:
-        """The value of the newest write at ``addr`` (0 if none)."""
-        return self._values[check_addr(addr, self._n)]

@@ -22,8 +22,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from atomik.errors import ReorderWindowError
+from atomik.replication.digest import Digest
 from atomik.replication.log import PersistentTable
-from atomik.replication.replica import Digest, ReorderWindowError, Replica
+from atomik.replication.replica import Replica
 from atomik.replication.sync import anti_entropy_round
 from atomik.wire import DeltaMessage, encode
 

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import atomik
 from atomik.errors import AtomikError, AtomikTypeError
-from atomik.replication.replica import Digest, Replica, _check_peers, _report
+from atomik.replication.digest import Digest
+from atomik.replication.replica import Replica, _check_peers, _report
 from atomik.wire import DeltaMessage
 
 __all__ = [

@@ -45,8 +45,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from atomik.errors import AtomikError, AtomikTypeError, FrameError
+from atomik.replication.digest import KIND_DIGEST, Digest
 from atomik.replication.log import PersistentTable
-from atomik.replication.replica import KIND_DIGEST, Digest, Replica
+from atomik.replication.replica import Replica
 from atomik.wire import DeltaMessage, decode_any, encode, encode_batch
 
 __all__ = [
