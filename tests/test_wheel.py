@@ -52,6 +52,8 @@ def test_the_wheel_holds_the_license_the_type_marker_and_the_subpackages(
     names = set(zipfile.ZipFile(whl).namelist())
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), sorted(names)[:20]
     for n in ("atomik/py.typed", "atomik/replication/replica.py", "atomik/oracle/vectors.py",
+              "atomik/oracle/cases.py", "atomik/oracle/state_suites.py",
+              "atomik/oracle/wire_suites.py", "atomik/oracle/lean_vectors.py",
               "atomik/benchmark/cli.py", "atomik/conformance/lean_stack.js", "atomik/replica.py"):
         assert n in names, n
 
