@@ -65,9 +65,7 @@ def ingest_into(
             if type(m) is DeltaMessage or isinstance(m, DeltaMessage):
                 good.append(m)
             else:
-                bad.append(
-                    (m, AtomikTypeError(f"expected a DeltaMessage, got {type(m).__name__}"))
-                )
+                bad.append((m, AtomikTypeError(f"expected a DeltaMessage, got {type(m).__name__}")))
         n = len(good)
         width = t._width
         origin = np.fromiter((m.origin for m in good), np.uint64, n)
@@ -75,9 +73,7 @@ def ingest_into(
         epoch = np.fromiter((m.epoch for m in good), np.uint64, n)
         addr = np.fromiter((min(m.addr, t._n) for m in good), np.uint64, n)
         wmatch = np.fromiter((m.width == width for m in good), np.bool_, n)
-        delta = np.fromiter(
-            (m.delta if m.width == width else 0 for m in good), np.uint64, n
-        )
+        delta = np.fromiter((m.delta if m.width == width else 0 for m in good), np.uint64, n)
         objs: list[Any] | None = good
     else:
         assert cols is not None
@@ -159,9 +155,7 @@ def ingest_into(
                 else:
                     st[m.seq] = m
         else:
-            rep._cols.append(
-                (rep._epoch, width, origin[ai], seq[ai], addr[ai], delta[ai])
-            )
+            rep._cols.append((rep._epoch, width, origin[ai], seq[ai], addr[ai], delta[ai]))
     # the rejected ones, in (origin, seq) order as receive_all tries them
     refused = np.zeros(n, dtype=np.bool_)
     refused[vo[status == 2]] = True
@@ -172,9 +166,7 @@ def ingest_into(
         for i in dup.tolist():
             o, s = int(origin[i]), int(seq[i])
             first = store.get(o, {}).get(s)
-            if first is not None and (
-                first.addr != int(addr[i]) or first.delta != int(delta[i])
-            ):
+            if first is not None and (first.addr != int(addr[i]) or first.delta != int(delta[i])):
                 m = objs[i] if objs is not None else _column_message(cols, i)
                 conflict[i] = ConflictError(first, m)
                 refused[i] = True

@@ -15,6 +15,7 @@ from atomik.errors import AtomikTypeError
 
 __all__ = ["LWWRegisters", "LWWWrite"]
 
+
 @dataclass(frozen=True, slots=True)
 class LWWWrite:
     """A last-writer-wins register write: ``value`` at ``addr``, stamped ``(clock, origin)``."""

@@ -87,7 +87,6 @@ def _check_message(msg: object, table: AtomikTable) -> DeltaMessage:
     return msg
 
 
-
 # --------------------------------------------------------------------------- replicas
 class Replica:
     """One replica of a table of ``num_contexts`` contexts of ``width`` bits (1..64: the table is
@@ -418,7 +417,6 @@ class Replica:
         """
         return ingest_into(self, batch, rejected)
 
-
     # ----------------------------------------------------------------- anti-entropy
     def digest(self) -> Digest:
         """What this replica has applied, to send to a peer (see :meth:`missing_for`)."""
@@ -603,5 +601,3 @@ def deliver_all_no_dedup(table: AtomikTable, msgs: Iterable[DeltaMessage]) -> No
         raise AtomikTypeError(f"table must be an AtomikTable, got {type(table).__name__}")
     ms = [_check_message(m, table) for m in msgs]
     table.accum_batch([m.addr for m in ms], [m.delta for m in ms])
-
-
