@@ -171,7 +171,7 @@ def topo_order(modules: dict[str, Module]) -> list[str]:
 # Chosen for two workers: the first two bundles run side by side, then the last two. A module
 # not named here is a bundle of its own.
 BUNDLES: tuple[tuple[str, ...], ...] = (
-    ("Atomik.Delta", "Atomik.Context", "Atomik.Table"),
+    ("Atomik.Delta", "Atomik.Context", "Atomik.Table", "Atomik.LWW"),
     ("Atomik.Wire",),
     ("Atomik.Replica", "Atomik.ReplicaImpl"),
     ("Atomik.Fingerprint", "Atomik.Api", "Atomik.EventLog", "Atomik.Vectors"),

@@ -283,6 +283,18 @@ MUTANTS: tuple[Mutant, ...] = (
            "    for i in range(count - 1):\n",
            "decode_batch reads one record fewer than the count field says",
            first=("Atomik.Wire",)),
+    Mutant("lww-keeps-equal-stamp", "replication/lww.py",
+           "        if write.stamp <= self._stamps[a]:\n",
+           "        if write.stamp < self._stamps[a]:\n",
+           "LWWRegisters.receive keeps a write whose stamp equals the stored one (a duplicate "
+           "reports kept)"),
+    Mutant("lww-receive-clock-not-past", "replication/lww.py",
+           "        self._clock = max(self._clock, write.clock + 1)\n",
+           "        self._clock = max(self._clock, write.clock)\n",
+           "LWWRegisters.receive moves the clock to the write's clock, not past it"),
+    Mutant("lww-put-not-past-stored", "replication/lww.py",
+           "        self._clock = max(self._clock, self._stamps[a][0] + 1)\n", "",
+           "LWWRegisters.put stamps with the clock without raising it past the stored stamp"),
 )
 
 
@@ -311,7 +323,7 @@ def _prepare(mutant: Mutant, base: Path) -> Path:
 FILE_MODULE: dict[str, tuple[str, ...]] = {
     "delta.py": ("Atomik.Delta", "Atomik.Wire"), "context.py": ("Atomik.Context",),
     "table.py": ("Atomik.Table",), REPLICA: ("Atomik.ReplicaImpl", "Atomik.Replica"),
-    "replication/ingest.py": ("Atomik.ReplicaImpl",),
+    "replication/ingest.py": ("Atomik.ReplicaImpl",), "replication/lww.py": ("Atomik.LWW",),
     "replication/digest.py": ("Atomik.Wire", "Atomik.ReplicaImpl"),
     "eventlog.py": ("Atomik.EventLog",), "replication/hybrid.py": ("Atomik.EventLog",),
     "fingerprint.py": ("Atomik.Fingerprint",),

@@ -2,8 +2,11 @@
 
 Deltas merge concurrent writes (``s ^ x ^ y``); :class:`LWWRegisters` instead keeps, per register,
 the write with the largest Lamport stamp ``(clock, origin)`` and discards the other (see
-``spec/replication.md``). No Lean theorem covers them: their convergence is tested
-(``tests/replication/test_sync.py``), not proved.
+``spec/replication.md``). ``lean/Atomik/LWW.lean`` models this file definition by definition
+(``Regs``, ``Write``, ``stampLt``, ``receive``, ``put``, ``read``) and proves its convergence
+(``Atomik.LWW.Regs.receiveAll_perm``: the same writes in any order, duplicates included, give the
+same values and stamps when no two writes share a stamp with different contents);
+``conformance/properties/lww.py`` holds this code to every theorem.
 """
 
 from __future__ import annotations
@@ -37,9 +40,14 @@ class LWWRegisters:
 
     Each write carries a Lamport stamp ``(clock, origin)``; a register keeps the write with the
     largest stamp (a write whose stamp is not larger is ignored, so a duplicate changes nothing).
-    The cost: a concurrent write is *discarded*, not merged. No Lean theorem covers these
-    registers; their convergence (same writes in any order with duplicates, same values, when no
-    two writes share a stamp) is tested, not proved (``tests/replication/test_sync.py``).
+    The cost: a concurrent write is *discarded*, not merged. Proved in ``Atomik.LWW``: a duplicate
+    changes nothing (``Regs.receive_idem``); two receives commute (``Regs.receive_comm``); the
+    same writes in any order with duplicates give the same values and stamps when no two writes
+    share a stamp with different contents (``Regs.receiveAll_perm``); a register reads the value
+    of the write with the largest stamp received at its address (``Regs.receiveAll_read_max``);
+    the clock passes every received clock (``Regs.receive_clock``, ``Regs.receiveAll_clock``); a
+    local write is stamped past the stored stamp and wins locally (``Regs.put_stamp_gt``,
+    ``Regs.put_wins``); a refused write changes nothing (``Regs.receive_error_iff``).
     """
 
     __slots__ = ("_clock", "_id", "_n", "_stamps", "_values", "_width")
