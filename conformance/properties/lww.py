@@ -619,3 +619,61 @@ def create_read(data: Any) -> None:
     assert (r._id, r._n, r._clock) == (rid, n, 0)
     assert len(r._stamps) == len(r._values) == n
     assert [r.read(b) for b in range(n)] == [0] * n
+
+
+# ------------------------------------------------------------------------- the clock invariant
+
+def _clock_ahead(r: LWWRegisters) -> bool:
+    return all(s[0] < r._clock for s in r._stamps)
+
+
+@checks("Atomik.LWW.Regs.clockAhead_apply")
+def clock_ahead_apply(data: Any) -> None:
+    """Receiving a write keeps the clock ahead of every stored stamp (premise: real registers,
+    which always have it)."""
+    r = _regs(data)
+    assert _clock_ahead(r), _state(r)
+    assert _clock_ahead(_received(r, _write(data, r))), _state(r)
+
+
+@checks("Atomik.LWW.Regs.clockAhead_receive")
+def clock_ahead_receive(data: Any) -> None:
+    """Receiving writes (valid or refused) keeps the clock ahead of every stored stamp."""
+    r = _regs(data)
+    assert _clock_ahead(r), _state(r)
+    for _i in range(data.draw(st.integers(1, 4), label="k")):
+        w, _ = _bad_or_good(data, r)
+        try:
+            r.receive(w)
+        except AtomikError:
+            pass
+        assert _clock_ahead(r), (w, _state(r))
+
+
+@checks("Atomik.LWW.Regs.putClock_of_clockAhead")
+def put_clock_of_clock_ahead(data: Any) -> None:
+    """On real registers a local write is stamped with the clock itself (put's raise past the
+    stored stamp changes nothing there)."""
+    r = _regs(data)
+    assert _clock_ahead(r), _state(r)
+    a = data.draw(st.integers(0, r._n - 1), label="a")
+    clock = r._clock
+    assert max(clock, r._stamps[a][0] + 1) == clock, _state(r)
+    assert r.put(a, 0).clock == clock, (clock, _state(r))
+
+
+@checks("Atomik.LWW.Regs.clockAhead_put")
+def clock_ahead_put(data: Any) -> None:
+    """A local write keeps the clock ahead of every stored stamp."""
+    r = _regs(data)
+    assert _clock_ahead(r), _state(r)
+    r.put(data.draw(st.integers(0, r._n - 1)), data.draw(st.integers(0, 2**r._width - 1)))
+    assert _clock_ahead(r), _state(r)
+
+
+@checks("Atomik.LWW.Regs.clockAhead_create")
+def clock_ahead_create(data: Any) -> None:
+    """New registers have their clock ahead of every stored stamp."""
+    r = LWWRegisters(data.draw(st.sampled_from(ORIGINS)), data.draw(st.integers(1, 4)),
+                     data.draw(st.sampled_from((1, 8, 64))))
+    assert _clock_ahead(r) and r._clock == 0, _state(r)

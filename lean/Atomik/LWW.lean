@@ -701,6 +701,68 @@ theorem create_read (id n width : Nat) (r : Regs) (h : create id n width = .ok r
         intro b hb
         simp [read, valueAt, hb, Nat.not_le.2 hb]
 
+/-! ## The clock stays ahead of every stored stamp -/
+
+/-- Every stored stamp's clock is below the registers' clock. -/
+@[expose] abbrev ClockAhead (r : Regs) : Prop := ∀ b, (r.stampAt b).1 < (r.clock : Int)
+
+/-- Accepting a write keeps the clock ahead of every stored stamp. -/
+theorem clockAhead_apply (r : Regs) (w : Write) (hr : r.WF) (ha : w.addr < r.n)
+    (h : r.ClockAhead) : (r.apply w).ClockAhead := by
+  intro b
+  rw [apply_stampAt r w b hr ha, apply_clock]
+  split
+  · simp only [Write.stamp]
+    exact Int.ofNat_lt.2 (by omega)
+  · exact Int.lt_of_lt_of_le (h b) (Int.ofNat_le.2 (Nat.le_max_left _ _))
+
+/-- Receiving a write keeps the clock ahead of every stored stamp. -/
+theorem clockAhead_receive (r r' : Regs) (w : Write) (k : Bool) (hr : r.WF) (h : r.ClockAhead)
+    (hrec : r.receive w = .ok (k, r')) : r'.ClockAhead := by
+  cases hck : r.check w with
+  | some e => simp [receive, hck] at hrec
+  | none =>
+    rw [receive_ok r w hck] at hrec
+    cases hrec
+    exact clockAhead_apply r w hr ((check_eq_none r w).1 hck).1 h
+
+/-- On registers whose clock is ahead of every stored stamp, a local write is stamped with the clock itself: put's raise past the stored stamp changes nothing. -/
+theorem putClock_of_clockAhead (r : Regs) (a : Nat) (h : r.ClockAhead) : r.putClock a = r.clock := by
+  have ha := h a
+  have hle : ((r.stampAt a).1 + 1).toNat ≤ r.clock := by omega
+  exact Nat.max_eq_left hle
+
+/-- A local write keeps the clock ahead of every stored stamp. -/
+theorem clockAhead_put (r r' : Regs) (a v : Nat) (w : Write) (hr : r.WF) (h : r.ClockAhead)
+    (hp : r.put a v = .ok (w, r')) : r'.ClockAhead := by
+  obtain ⟨ha, rfl, rfl⟩ := put_ok r r' a v w hp
+  apply clockAhead_apply (r.withClock (r.putClock a + 1)) ⟨r.id, r.putClock a, a, v⟩ hr ha
+  intro b
+  have hb := h b
+  have hle : r.clock ≤ r.putClock a := Nat.le_max_left _ _
+  have : (r.clock : Int) ≤ ((r.putClock a + 1 : Nat) : Int) := Int.ofNat_le.2 (by omega)
+  exact Int.lt_of_lt_of_le hb this
+
+/-- New registers have their clock ahead of every stored stamp. -/
+theorem clockAhead_create (id n width : Nat) (r : Regs) (h : create id n width = .ok r) :
+    r.ClockAhead := by
+  unfold create at h
+  by_cases h1 : 2 ^ 32 ≤ id
+  · rw [if_pos h1] at h; cases h
+  · rw [if_neg h1] at h
+    by_cases h2 : n < 1
+    · rw [if_pos h2] at h; cases h
+    · rw [if_neg h2] at h
+      by_cases h3 : width < 1
+      · rw [if_pos h3] at h; cases h
+      · rw [if_neg h3] at h
+        cases h
+        intro b
+        simp only [stampAt]
+        by_cases hb : b < n
+        · simp [hb]
+        · simp [hb]
+
 end Regs
 
 end LWW

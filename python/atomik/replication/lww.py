@@ -47,7 +47,10 @@ class LWWRegisters:
     of the write with the largest stamp received at its address (``Regs.receiveAll_read_max``);
     the clock passes every received clock (``Regs.receive_clock``, ``Regs.receiveAll_clock``); a
     local write is stamped past the stored stamp and wins locally (``Regs.put_stamp_gt``,
-    ``Regs.put_wins``); a refused write changes nothing (``Regs.receive_error_iff``).
+    ``Regs.put_wins``); a refused write changes nothing (``Regs.receive_error_iff``). The clock
+    stays ahead of every stored stamp (``Regs.clockAhead_receive``, ``Regs.clockAhead_put``), so
+    on registers built through this API ``put``'s raise past the stored stamp changes nothing
+    (``Regs.putClock_of_clockAhead``): it guards registers whose fields were set otherwise.
     """
 
     __slots__ = ("_clock", "_id", "_n", "_stamps", "_values", "_width")
