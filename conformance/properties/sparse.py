@@ -10,19 +10,25 @@ of ``_check_sparse`` (the model's ``entriesOk``), so that the decoder's every br
 purpose. The dense checks draw states of 0 to 80 bytes and around word boundaries (1, 7, 8, 9,
 63, 64, 65, ..., 4096), dense deltas all zero, all ones, random, or mostly zero with a few bytes
 set (often in the last, partial word), and states of the delta's length for ``apply_sparse`` (one
-byte off for its ``ShapeError``).
+byte off for its ``ShapeError``). The array path of ``from_dense`` draws 1-D uint64 arrays of 0 to
+1000 words (empty, all zero, all ``2**64 - 1``, random, edge values, only the last word set), as
+they are and as strided views.
 """
 
 from __future__ import annotations
 
 import struct
+from functools import reduce
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from hypothesis import strategies as st
 
 from atomik.conformance.registry import checks
-from atomik.delta import SparseDelta, apply_sparse, decode_sparse, encode_sparse
+from atomik.delta import SparseDelta, _dense_words, apply_sparse, decode_sparse, encode_sparse
 from atomik.errors import FrameFieldError, FrameLengthError, ShapeError
+from atomik.fingerprint import chunk_words, fingerprint
 
 WIRE = "Atomik.Wire."
 _HEAD = struct.Struct("<II")
@@ -365,3 +371,85 @@ def sparse_apply_from_dense(data: Any) -> None:
     d = _dense(data, n)
     state = _dense(data, n)
     assert apply_sparse(state, SparseDelta.from_dense(d)) == _xor(state, d), (state, d)
+
+
+# --------------------------------------------------------------------------- the array path
+
+#: Word counts for the array path: empty, one word, word boundaries and a long array.
+_ARRAY_SIZES = [0, 1, 2, 7, 8, 9, 63, 64, 65, 1000]
+_EDGE_WORDS = [0, 1, 0xFF, 2**63, _U64 - 1, _U64]
+
+
+def _u64_words(data: Any) -> list[int]:
+    """0 to 1000 u64 words: all zero, all ``2**64 - 1``, random, edge values (0, 1, ``2**63``,
+    ``2**64 - 1``, ...), or zero but for the last word."""
+    n = data.draw(st.one_of(st.integers(0, 24), st.sampled_from(_ARRAY_SIZES)), label="size")
+    kind = data.draw(st.sampled_from(["zero", "ones", "random", "edges", "last"]), label="words")
+    if kind == "zero" or n == 0:
+        return [0] * n
+    if kind == "ones":
+        return [_U64] * n
+    if kind == "last":
+        return [0] * (n - 1) + [data.draw(st.sampled_from(_EDGE_WORDS[1:]), label="last word")]
+    word = st.integers(0, _U64) if kind == "random" else st.sampled_from(_EDGE_WORDS)
+    return data.draw(st.lists(word, min_size=n, max_size=n), label="word list")
+
+
+def _u64_array(data: Any, words: list[int]) -> npt.NDArray[np.uint64]:
+    """The words as a 1-D uint64 array: contiguous, or a strided view into a larger array."""
+    arr = np.array(words, dtype=np.uint64)
+    if data.draw(st.booleans(), label="strided"):
+        big = np.full(2 * len(words), _U64, dtype=np.uint64)
+        big[::2] = arr
+        arr = big[::2]
+    return arr
+
+
+@checks(WIRE + "fromDenseWords_eq_fromDense")
+@checks(WIRE + "fromDenseWords_valid")
+@checks(WIRE + "toDense_fromDenseWords")
+@checks(WIRE + "denseWords_wordsBytes")
+def sparse_from_dense_array_is_its_bytes(data: Any) -> None:
+    """``from_dense`` on a 1-D uint64 array is ``from_dense`` on the array's little-endian bytes:
+    length ``8 * size``, the non-zero words at their positions, ``to_dense`` gives those bytes, the
+    result is valid (the constructor and the decoder accept it), and ``_dense_words`` of the bytes
+    reads the array's words back."""
+    words = _u64_words(data)
+    arr = _u64_array(data, words)
+    raw = arr.astype("<u8").tobytes()
+    assert len(raw) == 8 * len(words)
+    s = SparseDelta.from_dense(arr)
+    assert s == SparseDelta.from_dense(raw), (words, s)
+    assert s.length == 8 * arr.size, (s.length, arr.size)
+    assert s.to_dense() == raw, (words, s)
+    assert list(s.indices) == [i for i, w in enumerate(words) if w], (words, s)
+    assert list(s.words) == [w for w in words if w], (words, s)
+    assert SparseDelta(s.length, s.indices, s.words) == s
+    assert SparseDelta.decode(s.encode()) == s
+    back, n = _dense_words(raw)
+    assert n == len(raw) and [int(w) for w in back] == words, (words, back)
+
+
+@checks(WIRE + "denseWords_eq_chunksAux")
+@checks(WIRE + "denseWords_eq_chunks64")
+@checks(WIRE + "ofLE_take_eight_lt")
+def sparse_words_are_fingerprint_chunks(data: Any) -> None:
+    """The words ``from_dense`` reads off a byte string (``_dense_words``) are the fingerprint's
+    chunks (``chunk_words``), all u64: so ``from_dense`` stores exactly the non-zero chunks and
+    their XOR is ``fingerprint``. For ``k`` words other than ``ceil(len / 8)`` (fewer, more, none),
+    the string cut or zero-padded to ``8 * k`` bytes gives ``k`` equal words and chunks."""
+    d = _dense(data, _dense_length(data))
+    words, n = _dense_words(d)
+    chunks = [int(c) for c in chunk_words(d)]
+    assert n == len(d) and [int(w) for w in words] == chunks, (d, words, chunks)
+    assert len(chunks) == (len(d) + 7) // 8 and all(0 <= c < 2**64 for c in chunks)
+    s = SparseDelta.from_dense(d)
+    assert dict(zip(s.indices, s.words, strict=True)) == {i: c for i, c in enumerate(chunks) if c}
+    assert reduce(lambda a, b: a ^ b, s.words, 0) == fingerprint(d), (d, s)
+    nw = len(chunks)
+    k = data.draw(st.one_of(st.sampled_from([0, max(nw - 1, 0), nw, nw + 1]),
+                            st.integers(0, nw + 3)), label="k")
+    e = (d + bytes(8 * k))[: 8 * k]
+    kw = [int(w) for w in _dense_words(e)[0]]
+    assert len(kw) == k and kw == [int(c) for c in chunk_words(e)], (d, k, kw)
+    assert kw == (chunks + [0] * k)[:k], (d, k, kw)

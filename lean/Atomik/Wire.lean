@@ -27,7 +27,12 @@ functions over lists of bytes (`List (BitVec 8)`, first byte first).
   `Sparse.toDense` (`to_dense`), `fromDense` (`from_dense`), `applySparse` (`apply_sparse`), with
   `applySparse_eq_xor` (applying is the byte-wise XOR with the dense delta), `applySparse_shape`,
   `applySparse_fromDense`, `toDense_fromDense` (dense round trip), `fromDense_valid`,
-  `fromDense_toDense` (the sparse form is unique) and `length_toDense`.
+  `fromDense_toDense` (the sparse form is unique) and `length_toDense`. `fromDenseWords` is
+  `from_dense` on a uint64 array (length `8 * size`, the words as they are):
+  `fromDenseWords_eq_fromDense` (it is the bytes path on the words' little-endian bytes, through
+  `denseWords_wordsBytes`), `fromDenseWords_valid`, `toDense_fromDenseWords`. The words
+  `from_dense` reads are the fingerprint's chunks: `denseWords_eq_chunksAux`,
+  `denseWords_eq_chunks64`.
 -/
 
 namespace Atomik.Wire
@@ -1732,7 +1737,10 @@ bytes (the non-zero zero-padded little-endian words, with their indices). Theore
 `applySparse_fromDense`, `toDense_fromDense` (dense round trip), `fromDense_valid` (`from_dense`
 always builds a valid delta), `fromDense_toDense` (canonicity: a valid delta is the sparse form of
 its dense delta), `length_toDense`. Refinement: `toDense_eq` (the word array the loop builds is
-`wordsFrom`, the words the entries denote index by index).
+`wordsFrom`, the words the entries denote index by index). `fromDenseWords` is `from_dense` on a
+1-D uint64 array: `fromDenseWords_eq_fromDense` (the bytes path on the array's `<u8` bytes),
+`fromDenseWords_valid`, `toDense_fromDenseWords`; `denseWords_eq_chunksAux` and
+`denseWords_eq_chunks64` (from_dense's words are the fingerprint's chunks).
 -/
 
 /-- The word array's write `arr[i] = w`. Python: SparseDelta.to_dense (the entry loop). -/
@@ -1774,6 +1782,10 @@ its dense delta), `length_toDense`. Refinement: `toDense_eq` (the word array the
 /-- The sparse form of a dense delta given as bytes (the Python raises ShapeError beyond `2^32 - 1` bytes). Python: atomik.delta.SparseDelta.from_dense. -/
 @[expose] noncomputable def fromDense (d : Bytes) : Sparse :=
   ⟨d.length, nonzeroFrom 0 (denseWords (nwords d.length) d)⟩
+
+/-- The sparse form of a dense delta given as a 1-D uint64 array of words: `8 * size` bytes, the words taken as they are. Python: atomik.delta.SparseDelta.from_dense on a numpy array. -/
+@[expose] noncomputable def fromDenseWords (ws : List Nat) : Sparse :=
+  ⟨8 * ws.length, nonzeroFrom 0 ws⟩
 
 /-- The word that sorted entries put at index `j`, read off their front (zero if none). -/
 @[expose] noncomputable def headWord (j : Nat) : List (Nat × Nat) → Nat
@@ -2443,6 +2455,61 @@ theorem applySparse_shape (st : Bytes) (s : Sparse) (h : st.length ≠ s.length)
 theorem applySparse_fromDense (st d : Bytes) (hd : d.length < 2 ^ 32) (hl : st.length = d.length) :
     applySparse st (fromDense d) = some (List.zipWith (· ^^^ ·) st d) := by
   rw [applySparse_eq_xor st (fromDense d) (fromDense_valid d hd) hl, toDense_fromDense]
+
+/-! #### The array path, and the fingerprint's chunks -/
+
+/-- Eight little-endian bytes or fewer denote a u64. Python: a `<u8` word of _dense_words or chunk_words. -/
+theorem ofLE_take_eight_lt (bs : Bytes) : ofLE (bs.take 8) < 2 ^ 64 := by
+  have h1 := ofLE_lt (bs.take 8)
+  have h2 : (2 ^ 8) ^ (bs.take 8).length ≤ 2 ^ 64 := by
+    rw [← Nat.pow_mul]
+    exact Nat.pow_le_pow_right (by decide) (by simp only [List.length_take]; omega)
+  exact Nat.lt_of_lt_of_le h1 h2
+
+/-- u64 words written as their little-endian bytes read back as the same words. Python: _dense_words of an array's `astype("<u8").tobytes()` is the array. -/
+theorem denseWords_wordsBytes (ws : List Nat) (h : ∀ w ∈ ws, w < 2 ^ 64) :
+    denseWords ws.length (wordsBytes ws) = ws := by
+  induction ws with
+  | nil => rfl
+  | cons w ws ih =>
+    have hw : w < 2 ^ (8 * 8) := h w (by simp)
+    have hws : ∀ x ∈ ws, x < 2 ^ 64 := fun x hx => h x (by simp [hx])
+    simp only [List.length_cons, wordsBytes, denseWords]
+    rw [List.take_left' (length_toLE 8 8 w), List.drop_left' (length_toLE 8 8 w),
+      ofLE_toLE_of_lt hw, ih hws]
+
+/-- Refinement: the array path of from_dense (length `8 * size`, the words as they are) is the bytes path on the words' little-endian bytes. Python: SparseDelta.from_dense(arr) == SparseDelta.from_dense(arr.astype("<u8").tobytes()). -/
+theorem fromDenseWords_eq_fromDense (ws : List Nat) (h : ∀ w ∈ ws, w < 2 ^ 64) :
+    fromDenseWords ws = fromDense (wordsBytes ws) := by
+  have hn : nwords (8 * ws.length) = ws.length := by unfold nwords; omega
+  unfold fromDenseWords fromDense
+  rw [length_wordsBytes, hn, denseWords_wordsBytes ws h]
+
+/-- The sparse form of a u64 array of fewer than `2^32` bytes is a valid sparse delta. Python: SparseDelta.from_dense(arr) never raises RangeError. -/
+theorem fromDenseWords_valid (ws : List Nat) (h : ∀ w ∈ ws, w < 2 ^ 64) (hl : 8 * ws.length < 2 ^ 32) :
+    (fromDenseWords ws).Valid := by
+  rw [fromDenseWords_eq_fromDense ws h]
+  exact fromDense_valid _ (by rw [length_wordsBytes]; exact hl)
+
+/-- Dense round trip of the array path: the dense delta of an array's sparse form is the array's little-endian bytes. Python: SparseDelta.from_dense(arr).to_dense() == arr.astype("<u8").tobytes(). -/
+theorem toDense_fromDenseWords (ws : List Nat) (h : ∀ w ∈ ws, w < 2 ^ 64) :
+    (fromDenseWords ws).toDense = wordsBytes ws := by
+  rw [fromDenseWords_eq_fromDense ws h, toDense_fromDense]
+
+/-- from_dense's words are the fingerprint's chunks: reading `k` little-endian words as naturals is the 64-bit chunking read as naturals. Python: _dense_words(d) equals atomik.fingerprint.chunk_words(d). -/
+theorem denseWords_eq_chunksAux (k : Nat) : ∀ (bs : Bytes),
+    denseWords k bs = (chunksAux k bs).map BitVec.toNat := by
+  induction k with
+  | zero => intro bs; rfl
+  | succ k ih =>
+    intro bs
+    simp only [denseWords, chunksAux, List.map_cons]
+    rw [BitVec.toNat_ofNat, Nat.mod_eq_of_lt (ofLE_take_eight_lt bs), ih]
+
+/-- The words from_dense reads off a byte string are its fingerprint chunks. Python: SparseDelta.from_dense(d)'s words are the non-zero ones of chunk_words(d), at their positions. -/
+theorem denseWords_eq_chunks64 (bs : Bytes) :
+    denseWords (nwords bs.length) bs = (chunks64 bs).map BitVec.toNat :=
+  denseWords_eq_chunksAux _ bs
 
 /-! ## Either frame kind -/
 

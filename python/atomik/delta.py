@@ -180,7 +180,10 @@ _MAX_U32 = 0xFFFF_FFFF
 
 
 def _dense_words(delta: Any) -> tuple[U64Array, int]:
-    """The delta as little-endian uint64 words (tail zero-padded) and its length in bytes."""
+    """The delta as little-endian uint64 words (tail zero-padded) and its length in bytes.
+
+    Lean: ``Atomik.Wire.denseWords`` for bytes (the fingerprint's chunks,
+    ``denseWords_eq_chunksAux``); an array's words as they are (``fromDenseWords``)."""
     if isinstance(delta, np.ndarray):
         check_u64_array(delta, "delta", 1)
         return delta, delta.size * 8
@@ -246,7 +249,11 @@ class SparseDelta:
 
         Lean: ``Atomik.Wire.fromDense`` (bytes-like input); ``fromDense_valid`` (it always builds
         a valid delta), ``toDense_fromDense`` (``to_dense`` gives the bytes back),
-        ``fromDense_toDense`` (the sparse form is unique)."""
+        ``fromDense_toDense`` (the sparse form is unique). ``Atomik.Wire.fromDenseWords`` (array
+        input: ``8 * size`` bytes, the words as they are); ``fromDenseWords_eq_fromDense`` (it is
+        the bytes path on ``arr.astype("<u8").tobytes()``), ``fromDenseWords_valid``,
+        ``toDense_fromDenseWords``. The words read off bytes are the fingerprint's chunks
+        (``denseWords_eq_chunksAux``, ``denseWords_eq_chunks64``)."""
         words, n = _dense_words(delta)
         if n > _MAX_U32:
             raise ShapeError(f"delta must be at most {_MAX_U32} bytes, got {n}")
