@@ -84,13 +84,18 @@ def _distinct(data: Any, r: LWWRegisters, label: str = "ws") -> list[LWWWrite]:
     return data.draw(st.permutations(ws), label=label)
 
 
-def _bad_or_good(data: Any, r: LWWRegisters,
-                 kinds: tuple[str, ...] = ("ok", "ok", "ok", "addr", "value", "origin"),
-                 ) -> tuple[LWWWrite, bool]:
-    """A write that is invalid half the time (address, value or origin out of range); whether it
-    is valid."""
+def _coin(data: Any, p: float = 0.5, label: str = "coin") -> bool:
+    """True with probability ``p`` (a seeded random: sampled_from and booleans lean to their
+    first value, which would skew an iff check's share)."""
+    return bool(data.draw(st.randoms(use_true_random=False), label=label).random() < p)
+
+
+def _bad_or_good(data: Any, r: LWWRegisters, p_ok: float = 0.5) -> tuple[LWWWrite, bool]:
+    """A write that is invalid with probability ``1 - p_ok`` (address, value or origin out of
+    range); whether it is valid."""
     w = _write(data, r)
-    kind = data.draw(st.sampled_from(kinds), label="kind")
+    kind = "ok" if _coin(data, p_ok) else data.draw(
+        st.sampled_from(("addr", "value", "origin")), label="kind")
     if kind == "addr":
         w = LWWWrite(w.origin, w.clock, r._n + data.draw(st.integers(0, 2)), w.value)
     elif kind == "value":
@@ -447,8 +452,8 @@ def receive_all_eq_ok(data: Any) -> None:
     """Receiving writes one by one succeeds exactly when every one is valid."""
     r = _regs(data)
     ws = _distinct(data, r)
-    if data.draw(st.booleans(), label="spoil"):
-        bad, _ = _bad_or_good(data, r, ("addr", "value", "origin"))
+    if _coin(data, label="spoil"):
+        bad, _ = _bad_or_good(data, r, p_ok=0.0)
         ws.insert(data.draw(st.integers(0, len(ws)), label="at"), bad)
     try:
         _received(r, *ws)
@@ -677,3 +682,72 @@ def clock_ahead_create(data: Any) -> None:
     r = LWWRegisters(data.draw(st.sampled_from(ORIGINS)), data.draw(st.integers(1, 4)),
                      data.draw(st.sampled_from((1, 8, 64))))
     assert _clock_ahead(r) and r._clock == 0, _state(r)
+
+
+# ------------------------------------------------------------------------- replicas converge
+
+@checks("Atomik.LWW.Regs.apply_congr")
+def apply_congr(data: Any) -> None:
+    """What a write does to values and stamps depends on the values and stamps alone: registers
+    of another id and clock with the same lists end with the same lists."""
+    r = _regs(data)
+    other = LWWRegisters((r._id + 1) % 2**32, r._n, r._width)
+    other._clock = data.draw(st.integers(0, 9), label="clock")
+    other._values, other._stamps = list(r._values), list(r._stamps)
+    w = _write(data, r)
+    a, b = _received(r, w), _received(other, w)
+    assert (a._values, a._stamps) == (b._values, b._stamps), (w, _state(a), _state(b))
+
+
+@checks("Atomik.LWW.Regs.applyAll_congr")
+def apply_all_congr(data: Any) -> None:
+    """What writes do to values and stamps depends on the values and stamps alone."""
+    r = _regs(data)
+    other = LWWRegisters((r._id + 1) % 2**32, r._n, r._width)
+    other._clock = data.draw(st.integers(0, 9), label="clock")
+    other._values, other._stamps = list(r._values), list(r._stamps)
+    ws = _distinct(data, r)
+    a, b = _received(r, *ws), _received(other, *ws)
+    assert (a._values, a._stamps) == (b._values, b._stamps), (ws, _state(a), _state(b))
+
+
+@checks("Atomik.LWW.Regs.receiveAll_converge")
+def receive_all_converge(data: Any) -> None:
+    """Two fresh replicas of different ids receiving the same writes (their own puts and the
+    other's) in two orders, duplicates included, read the same values and hold the same stamps."""
+    n = data.draw(st.sampled_from((1, 1, 2, 3)), label="n")
+    width = data.draw(st.sampled_from((1, 8, 64)), label="width")
+    a, b = LWWRegisters(1, n, width), LWWRegisters(2, n, width)
+    writes = [(a if data.draw(st.booleans()) else b).put(
+        data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, 2**width - 1)))
+        for _ in range(data.draw(st.integers(0, 6), label="puts"))]
+    ws = writes + data.draw(st.lists(st.sampled_from(writes), max_size=3) if writes
+                            else st.just([]), label="dups")
+    a2, b2 = LWWRegisters(1, n, width), LWWRegisters(2, n, width)
+    for w in data.draw(st.permutations(ws), label="order_a"):
+        a2.receive(w)
+    for w in data.draw(st.permutations(ws), label="order_b"):
+        b2.receive(w)
+    assert a2._stamps == b2._stamps, (ws, a2._stamps, b2._stamps)
+    assert [a2.read(i) for i in range(n)] == [b2.read(i) for i in range(n)], ws
+
+
+@checks("Atomik.LWW.Regs.put_error_iff")
+def put_error_iff(data: Any) -> None:
+    """put raises exactly for an address outside the table, a value too wide, or a replica id of
+    33 bits (set on the fields: the constructor refuses it)."""
+    r = _regs(data)
+    kind = "ok" if _coin(data) else data.draw(st.sampled_from(("addr", "value", "id")),
+                                              label="kind")
+    a = data.draw(st.integers(0, r._n - 1), label="a") + (r._n if kind == "addr" else 0)
+    v = data.draw(st.integers(0, 2**r._width - 1), label="v") + (2**r._width if kind == "value"
+                                                                   else 0)
+    if kind == "id":
+        r._id = 2**32 + data.draw(st.integers(0, 2))
+    try:
+        r.put(a, v)
+        raised = False
+    except AtomikError:
+        raised = True
+    observe_iff(raised)
+    assert raised == (kind != "ok"), (kind, a, v, r._id)

@@ -763,6 +763,68 @@ theorem clockAhead_create (id n width : Nat) (r : Regs) (h : create id n width =
         · simp [hb]
         · simp [hb]
 
+/-! ## Replicas converge -/
+
+/-- Accepting a write changes values and stamps as a function of the values and stamps alone (not of the id or the clock). -/
+theorem apply_congr (r s : Regs) (w : Write) (hv : r.values = s.values) (hs : r.stamps = s.stamps) :
+    (r.apply w).values = (s.apply w).values ∧ (r.apply w).stamps = (s.apply w).stamps := by
+  have hst : r.stampAt w.addr = s.stampAt w.addr := by simp only [stampAt, hs]
+  unfold apply
+  rw [hst]
+  by_cases h : stampLt (s.stampAt w.addr) w.stamp
+  · rw [if_pos h, if_pos h]
+    simp only [hv, hs, and_self]
+  · rw [if_neg h, if_neg h]
+    exact ⟨hv, hs⟩
+
+/-- Accepting the same writes changes values and stamps as a function of the values and stamps alone. -/
+theorem applyAll_congr (l : List Write) : ∀ (r s : Regs), r.values = s.values → r.stamps = s.stamps →
+    (r.applyAll l).values = (s.applyAll l).values ∧ (r.applyAll l).stamps = (s.applyAll l).stamps := by
+  induction l with
+  | nil => intro r s hv hs; exact ⟨hv, hs⟩
+  | cons w ws ih =>
+    intro r s hv hs
+    have h := apply_congr r s w hv hs
+    simp only [applyAll]
+    exact ih (r.apply w) (s.apply w) h.1 h.2
+
+/-- Two replicas (any ids and clocks) that hold the same values and stamps and receive the same writes in any two orders, duplicates included, hold the same values and stamps, when no two writes share a stamp with different contents. -/
+theorem receiveAll_converge {l₁ l₂ : List Write} (h : l₁.Perm l₂) (r₁ r₂ r₁' r₂' : Regs)
+    (hr₂ : r₂.WF) (hv : r₁.values = r₂.values) (hs : r₁.stamps = r₂.stamps)
+    (hc : ∀ w₁ ∈ l₁, ∀ w₂ ∈ l₁, w₁.stamp = w₂.stamp → w₁ = w₂)
+    (h₁ : r₁.receiveAll l₁ = .ok r₁') (h₂ : r₂.receiveAll l₂ = .ok r₂') :
+    r₁'.values = r₂'.values ∧ r₁'.stamps = r₂'.stamps := by
+  obtain ⟨_, rfl⟩ := (receiveAll_eq_ok l₁ r₁ r₁').1 h₁
+  obtain ⟨hv₂, rfl⟩ := (receiveAll_eq_ok l₂ r₂ r₂').1 h₂
+  have ha : ∀ w ∈ l₁, w.addr < r₂.n := fun w hw => ((check_eq_none r₂ w).1 (hv₂ w (h.mem_iff.1 hw))).1
+  rw [← applyAll_perm h r₂ hr₂ ha hc]
+  exact applyAll_congr l₁ r₁ r₂ hv hs
+
+/-- An error from a local write means an address outside the table, a value too wide, or a replica id of 33 bits or more. -/
+theorem put_error_iff (r : Regs) (a v : Nat) :
+    (∃ e, r.put a v = .error e) ↔ ¬ (a < r.n ∧ v < 2 ^ r.width ∧ r.id < 2 ^ 32) := by
+  unfold put
+  by_cases h1 : r.n ≤ a
+  · rw [if_pos h1]
+    simp only [Except.error.injEq, exists_eq', true_iff]
+    omega
+  · rw [if_neg h1]
+    by_cases h2 : 2 ^ r.width ≤ v
+    · rw [if_pos h2]
+      simp only [Except.error.injEq, exists_eq', true_iff]
+      omega
+    · rw [if_neg h2]
+      by_cases h3 : 2 ^ 32 ≤ r.id
+      · have hck : (r.withClock (r.putClock a + 1)).check ⟨r.id, r.putClock a, a, v⟩ = some .origin := by
+          simp [check, withClock, h1, h2, h3]
+        simp only [receive, hck, Except.error.injEq, exists_eq', true_iff]
+        omega
+      · have hck : (r.withClock (r.putClock a + 1)).check ⟨r.id, r.putClock a, a, v⟩ = none := by
+          simp [check, withClock, h1, h2, h3]
+        rw [receive_ok _ _ hck]
+        simp only [reduceCtorEq, exists_false, false_iff, Classical.not_not]
+        omega
+
 end Regs
 
 end LWW

@@ -43,7 +43,8 @@ class LWWRegisters:
     The cost: a concurrent write is *discarded*, not merged. Proved in ``Atomik.LWW``: a duplicate
     changes nothing (``Regs.receive_idem``); two receives commute (``Regs.receive_comm``); the
     same writes in any order with duplicates give the same values and stamps when no two writes
-    share a stamp with different contents (``Regs.receiveAll_perm``); a register reads the value
+    share a stamp with different contents (``Regs.receiveAll_perm``), also on two replicas of
+    different ids and clocks (``Regs.receiveAll_converge``); a register reads the value
     of the write with the largest stamp received at its address (``Regs.receiveAll_read_max``);
     the clock passes every received clock (``Regs.receive_clock``, ``Regs.receiveAll_clock``); a
     local write is stamped past the stored stamp and wins locally (``Regs.put_stamp_gt``,
